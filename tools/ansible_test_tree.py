@@ -1,0 +1,80 @@
+"""Prepare an ansible-test run: the pip bootstrap script it needs, and a copy of the collection where it expects one.
+
+ansible-test only runs inside a directory named ansible_collections/<namespace>/<name>, and every virtual environment
+it creates starts without pip and runs a get-pip script that it downloads once and caches. This script:
+
+1. makes sure that cached get-pip script exists: the real one when the download works, otherwise the stand-in
+   tools/get_pip_offline.py (retried on every run, so the stand-in is used only while the download is impossible);
+2. copies the files git tracks or would track (so never .venv, tests/output or other ignored output) to
+   DEST/ansible_collections/azureai/foundry.
+
+Usage: python tools/ansible_test_tree.py DEST
+"""
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+
+from ansible_test._internal.host_configs import NativePythonConfig
+from ansible_test._internal.python_requirements import get_venv_packages
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STAND_IN = os.path.join(ROOT, "tools", "get_pip_offline.py")
+# The same address and cache name as ansible_test/_util/target/setup/requirements.py bootstrap().
+GET_PIP_URL = "https://ci-files.testing.ansible.com/ansible-test/get-pip-{version}.py"
+CACHE = os.path.expanduser("~/.ansible/test/cache/get_pip_{name}.py")
+
+
+def cache_get_pip(python_version="3.11"):
+    """Put a get-pip script where ansible-test looks for it, preferring the real one."""
+    version = get_venv_packages(NativePythonConfig(version=python_version))["pip"]
+    cache = CACHE.format(name=version.replace(".", "_"))
+    if os.path.exists(cache) and not filecmp.cmp(cache, STAND_IN, shallow=False):
+        return
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    url = GET_PIP_URL.format(version=version)
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response, open(f"{cache}.download", "wb") as target:
+            shutil.copyfileobj(response, target)
+        os.replace(f"{cache}.download", cache)
+        print(f"ansible-test: cached pip {version} bootstrap script from {url}")
+    except OSError as error:
+        shutil.copyfile(STAND_IN, cache)
+        print(f"ansible-test: cannot download {url} ({error}); using {os.path.relpath(STAND_IN, ROOT)} instead")
+
+
+def collection_files():
+    """Relative paths of the files git tracks or would track, without those deleted from the work tree."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return sorted({path for path in listing.split("\0") if path and os.path.lexists(os.path.join(ROOT, path))})
+
+
+def copy_tree(dest):
+    """Copy the collection to DEST/ansible_collections/azureai/foundry, replacing an earlier copy."""
+    target = os.path.join(os.path.abspath(dest), "ansible_collections", "azureai", "foundry")
+    shutil.rmtree(target, ignore_errors=True)
+    paths = collection_files()
+    for path in paths:
+        os.makedirs(os.path.dirname(os.path.join(target, path)), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, path), os.path.join(target, path), follow_symlinks=False)
+    print(f"ansible-test: copied {len(paths)} files to {target}")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__.strip().splitlines()[-1])
+    cache_get_pip()
+    copy_tree(sys.argv[1])
+
+
+if __name__ == "__main__":
+    main()
