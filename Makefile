@@ -6,19 +6,25 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
+IMPORTER := $(VENV)/importer
 COLLECTIONS := $(VENV)/collections
 OUTPUT := $(CURDIR)/tests/output
-MODULES := $(basename $(notdir $(wildcard plugins/modules/*.py)))
-ROLES := $(notdir $(wildcard roles/*))
+SANITY_TREE := $(OUTPUT)/sanity-tree/ansible_collections/azureai/foundry
+BUILD := $(OUTPUT)/build
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(BUILD)/azureai-foundry-$(VERSION).tar.gz
+MODULES := $(sort $(filter-out __init__,$(basename $(notdir $(wildcard plugins/modules/*.py)))))
+ROLES := $(sort $(notdir $(patsubst %/,%,$(wildcard roles/*/))))
 
 # The working tree is the installed collection: edits are live without a rebuild.
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_NOCOLOR := 1
+export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: help venv demo test sanity units lint molecule build reliability soak bench constraints clean
+.PHONY: help venv demo test sanity sanity-locked units lint molecule build build-locked constraints clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,39 +45,55 @@ demo: venv  ## Run the main job (setup, rerun, teardown) against the local Azure
 
 test: sanity units lint molecule build  ## Everything CI runs, in order, stopping at the first failure
 
-sanity: venv  ## ansible-test sanity on a copy of the tracked tree, offline-safe
-	mkdir -p $(HOME)/.ansible/test/cache
-	pip_version=$$($(BIN)/python -c 'from ansible_test._internal.python_requirements import get_venv_packages as g; print(g(type("P", (), {"version": "3.11"})())["pip"])'); \
-	  cache=$(HOME)/.ansible/test/cache/get_pip_$${pip_version//./_}.py; \
-	  test -f $$cache || cp tools/get_pip_offline.py $$cache
-	rm -rf $(OUTPUT)/sanity-tree && mkdir -p $(OUTPUT)/sanity-tree/ansible_collections/azureai/foundry
-	git ls-files -z --cached --others --exclude-standard | \
-	  xargs -0 -I{} cp --parents -P {} $(OUTPUT)/sanity-tree/ansible_collections/azureai/foundry/ 2>/dev/null || true
-	cd $(OUTPUT)/sanity-tree/ansible_collections/azureai/foundry && \
-	  ansible-test sanity --venv --python 3.11 --color no
+sanity: venv  ## ansible-test sanity, every test, on a copy of the files git tracks (ignore files must stay empty)
+	@if grep -Hn . tests/sanity/ignore-*.txt 2>/dev/null; then \
+	  echo "sanity: tests/sanity/ignore-*.txt must stay empty; fix the findings instead"; exit 1; fi
+	@# One run at a time in a work tree: a second run would replace the copy under the first.
+	@mkdir -p $(OUTPUT) && flock $(OUTPUT)/.sanity.lock $(MAKE) --no-print-directory sanity-locked
+
+sanity-locked:
+	$(BIN)/python tools/ansible_test_tree.py $(OUTPUT)/sanity-tree
+	cd $(SANITY_TREE) && ansible-test sanity --venv --python 3.11 --color no 2>&1 | tee $(OUTPUT)/sanity.log
+	@# ansible-test exits 0 when it tests nothing, or skips a test whose tool (shellcheck, pwsh) is missing.
+	@if grep -q 'All targets skipped' $(OUTPUT)/sanity.log; then echo "sanity: ansible-test found nothing to test"; exit 1; fi
+	@if grep 'Required program' $(OUTPUT)/sanity.log; then echo "sanity: a test was skipped, install the program"; exit 1; fi
 
 units: venv  ## Unit and emulator contract tests (pytest)
 	$(BIN)/python -m pytest tests/unit
 
-lint: venv  ## ansible-lint (production profile, offline) and yamllint
-	$(BIN)/yamllint --strict .
-	$(BIN)/ansible-lint --offline
+lint: venv  ## yamllint, ansible-lint (production profile, offline, see .ansible-lint), the action group
+	yamllint --strict .
+	ansible-lint
+	$(BIN)/python tools/check_action_group.py
 
-molecule: venv  ## Every molecule scenario against the emulator
-	@if ls extensions/molecule/*/molecule.yml >/dev/null 2>&1; then $(BIN)/molecule test --all; \
-	 else echo "molecule: no scenarios under extensions/molecule yet"; fi
+molecule: venv  ## Every molecule scenario under extensions/molecule against the emulator
+	@if ! ls extensions/molecule/*/molecule.yml >/dev/null 2>&1; then \
+	  echo "molecule: NOT RUN: there are no scenarios under extensions/molecule/ yet"; exit 0; fi; \
+	  set -x; molecule --base-config extensions/molecule/config.yml test --all
 
-build: venv  ## Build the tarball, install it elsewhere, render every doc from the installed copy, run galaxy-importer
-	rm -rf $(OUTPUT)/build && mkdir -p $(OUTPUT)/build/install
-	ansible-galaxy collection build --force --output-path $(OUTPUT)/build
-	ansible-galaxy collection install --offline -p $(OUTPUT)/build/install $(OUTPUT)/build/azureai-foundry-*.tar.gz
-	@set -e; export ANSIBLE_COLLECTIONS_PATH=$(OUTPUT)/build/install; \
+build: venv $(IMPORTER)/.stamp  ## Build the tarball, document every module and role from an installed copy, run galaxy-importer
+	@mkdir -p $(OUTPUT) && flock $(OUTPUT)/.build.lock $(MAKE) --no-print-directory build-locked
+
+build-locked:
+	rm -rf $(BUILD) && mkdir -p $(BUILD)/install
+	ansible-galaxy collection build --force --output-path $(BUILD)
+	@# Only the installed copy is visible from here on, never the working tree.
+	@export ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install; set -x; \
+	  ansible-galaxy collection install --offline --no-deps --force -p $(BUILD)/install $(TARBALL); set +x; \
+	  found=$$(ansible-galaxy collection list azureai.foundry --format json | \
+	    $(BIN)/python -c 'import json, sys; print(" ".join(json.load(sys.stdin)))'); \
+	  test "$$found" = "$(BUILD)/install/ansible_collections" || { echo "build: ansible-doc would read $$found"; exit 1; }; \
 	  for m in $(MODULES); do ansible-doc -t module azureai.foundry.$$m > /dev/null; echo "ansible-doc module $$m: ok"; done; \
 	  for r in $(ROLES); do ansible-doc -t role azureai.foundry.$$r > /dev/null; echo "ansible-doc role $$r: ok"; done
-	test -x $(VENV)/importer/bin/python || $(PYTHON) -m venv $(VENV)/importer
-	$(VENV)/importer/bin/python -m pip install --quiet 'galaxy-importer==0.4.44'
-	cd $(OUTPUT)/build && $(VENV)/importer/bin/python -m galaxy_importer.main azureai-foundry-*.tar.gz
-	@grep -q '"error' $(OUTPUT)/build/importer_result.json && { echo "galaxy-importer reported errors"; exit 1; } || true
+	@# galaxy-importer logs problems as WARNING/ERROR lines but exits 0 for most of them, so those lines fail the build.
+	cd $(BUILD) && env -u ANSIBLE_COLLECTIONS_PATH PATH=$(IMPORTER)/bin:$(PATH) \
+	  $(IMPORTER)/bin/python -m galaxy_importer.main $(TARBALL) | tee importer.log
+	@if grep -E '^(WARNING|ERROR|CRITICAL):' $(BUILD)/importer.log; then echo "build: galaxy-importer reported the problems above"; exit 1; fi
+
+$(IMPORTER)/.stamp: tools/importer-requirements.txt
+	test -x $(IMPORTER)/bin/python || $(PYTHON) -m venv $(IMPORTER)
+	$(IMPORTER)/bin/python -m pip install --quiet -r tools/importer-requirements.txt
+	touch $@
 
 constraints:  ## Re-resolve the toolchain to the newest versions and rewrite constraints.txt
 	rm -rf $(OUTPUT)/constraints-venv && $(PYTHON) -m venv $(OUTPUT)/constraints-venv
@@ -80,5 +102,5 @@ constraints:  ## Re-resolve the toolchain to the newest versions and rewrite con
 	  echo '# Regenerate with: make constraints'; \
 	  $(OUTPUT)/constraints-venv/bin/pip freeze --exclude pip --exclude setuptools --exclude wheel; } > constraints.txt
 
-clean:  ## Remove the virtual environment and all generated output
-	rm -rf $(VENV) $(OUTPUT) .pytest_cache
+clean:  ## Remove the virtual environments and all generated output
+	rm -rf $(VENV) $(OUTPUT) .pytest_cache .ansible

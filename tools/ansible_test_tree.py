@@ -1,12 +1,16 @@
-"""Prepare an ansible-test run: the pip bootstrap script it needs, and a copy of the collection where it expects one.
+"""Prepare an ansible-test run: the pip bootstrap script it needs, and a copy of the collection.
 
-ansible-test only runs inside a directory named ansible_collections/<namespace>/<name>, and every virtual environment
-it creates starts without pip and runs a get-pip script that it downloads once and caches. This script:
+ansible-test only runs inside a directory named ansible_collections/<namespace>/<name>, and every
+virtual environment it creates starts without pip and runs a get-pip script that it downloads once
+and caches. This script:
 
-1. makes sure that cached get-pip script exists: the real one when the download works, otherwise the stand-in
-   tools/get_pip_offline.py (retried on every run, so the stand-in is used only while the download is impossible);
-2. copies the files git tracks or would track (so never .venv, tests/output or other ignored output) to
-   DEST/ansible_collections/azureai/foundry.
+1. makes sure that cached get-pip script exists: the real one when the download works, otherwise
+   the stand-in tools/get_pip_offline.py (the download is tried again on every run while the
+   stand-in is cached, so the stand-in is used only while the download is impossible);
+2. copies the files git tracks or would track (never .venv, tests/output or other ignored output)
+   to DEST/ansible_collections/azureai/foundry, and makes that copy a git work tree of its own:
+   ansible-test lists files through the nearest enclosing git work tree, which would otherwise be
+   this repository, where the copy is ignored output, and it would then find nothing to test.
 
 Usage: python tools/ansible_test_tree.py DEST
 """
@@ -23,7 +27,7 @@ from ansible_test._internal.python_requirements import get_venv_packages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAND_IN = os.path.join(ROOT, "tools", "get_pip_offline.py")
-# The same address and cache name as ansible_test/_util/target/setup/requirements.py bootstrap().
+# The address and cache name that ansible_test/_util/target/setup/requirements.py bootstrap() uses.
 GET_PIP_URL = "https://ci-files.testing.ansible.com/ansible-test/get-pip-{version}.py"
 CACHE = os.path.expanduser("~/.ansible/test/cache/get_pip_{name}.py")
 
@@ -37,35 +41,32 @@ def cache_get_pip(python_version="3.11"):
     os.makedirs(os.path.dirname(cache), exist_ok=True)
     url = GET_PIP_URL.format(version=version)
     try:
-        with urllib.request.urlopen(url, timeout=30) as response, open(f"{cache}.download", "wb") as target:
-            shutil.copyfileobj(response, target)
-        os.replace(f"{cache}.download", cache)
+        with urllib.request.urlopen(url, timeout=30) as response, open(f"{cache}.part", "wb") as part:
+            shutil.copyfileobj(response, part)
+        os.replace(f"{cache}.part", cache)
         print(f"ansible-test: cached pip {version} bootstrap script from {url}")
     except OSError as error:
         shutil.copyfile(STAND_IN, cache)
-        print(f"ansible-test: cannot download {url} ({error}); using {os.path.relpath(STAND_IN, ROOT)} instead")
+        print(f"ansible-test: cannot download {url} ({error}); using tools/get_pip_offline.py")
 
 
 def collection_files():
-    """Relative paths of the files git tracks or would track, without those deleted from the work tree."""
-    listing = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return sorted({path for path in listing.split("\0") if path and os.path.lexists(os.path.join(ROOT, path))})
+    """Paths of the files git tracks or would track, less those deleted from the work tree."""
+    command = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    listing = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    paths = {path for path in listing.split("\0") if path}
+    return sorted(path for path in paths if os.path.lexists(os.path.join(ROOT, path)))
 
 
 def copy_tree(dest):
-    """Copy the collection to DEST/ansible_collections/azureai/foundry, replacing an earlier copy."""
+    """Copy the collection to DEST/ansible_collections/azureai/foundry, replacing any old copy."""
     target = os.path.join(os.path.abspath(dest), "ansible_collections", "azureai", "foundry")
     shutil.rmtree(target, ignore_errors=True)
     paths = collection_files()
     for path in paths:
         os.makedirs(os.path.dirname(os.path.join(target, path)), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, path), os.path.join(target, path), follow_symlinks=False)
+    subprocess.run(["git", "init", "--quiet", target], check=True)
     print(f"ansible-test: copied {len(paths)} files to {target}")
 
 

@@ -16,12 +16,22 @@ KEYVAULT = "Microsoft.KeyVault"
 AUTHORIZATION = "Microsoft.Authorization"
 
 # ARM's own patterns (REST API specification); the SDKs do not check them client side.
+_NAME_RULE = "2 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 NAME_RULES = {
-    "account": (re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$"), "2 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"),
-    "project": (re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$"), "2 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"),
-    "connection": (re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$"), "3 to 33 letters, digits, '_' or '-', starting with a letter or digit"),
-    "resource_group": (re.compile(r"^[-\w._()]{0,89}[-\w_()]$", re.UNICODE), "1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'"),
-    "vault": (re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$"), "3 to 24 letters, digits or '-', starting with a letter and ending with a letter or digit"),
+    "account": (re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$"), _NAME_RULE),
+    "project": (re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$"), _NAME_RULE),
+    "connection": (
+        re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$"),
+        "3 to 33 letters, digits, '_' or '-', starting with a letter or digit",
+    ),
+    "resource_group": (
+        re.compile(r"^[-\w._()]{0,89}[-\w_()]$", re.UNICODE),
+        "1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
+    ),
+    "vault": (
+        re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$"),
+        "3 to 24 letters, digits or '-', starting with a letter and ending with a letter or digit",
+    ),
 }
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -30,7 +40,9 @@ def check_name(kind, option, value):
     """Fail with the option, value and rule when ``value`` breaks ARM's pattern for ``kind``."""
     pattern, rule = NAME_RULES[kind]
     if not value or not pattern.match(value):
-        raise ValidationError(option, value, f"a {kind.replace('_', ' ')} name must be {rule}")
+        label = kind.replace("_", " ")
+        article = "an" if label[0] in "aeiou" else "a"
+        raise ValidationError(option, value, f"{article} {label} name must be {rule}")
     if kind == "vault" and "--" in value:
         raise ValidationError(option, value, "a key vault name must not contain consecutive hyphens")
     return value

@@ -38,14 +38,18 @@ def arm_error_response(status, code, message, headers=None):
 
 def not_found(type_path, resource_group):
     """404 ResourceNotFound in ARM's wording."""
-    message = f"The Resource '{type_path}' under resource group '{resource_group}' was not found. {RESOURCE_NOT_FOUND_HINT}"
+    message = (
+        f"The Resource '{type_path}' under resource group '{resource_group}' was not found. {RESOURCE_NOT_FOUND_HINT}"
+    )
     return ArmError(404, "ResourceNotFound", message)
 
 
 def parent_not_found(operation, child_type, parent_id):
     """404 ParentResourceNotFound in ARM's wording."""
-    message = (f"Failed to perform '{operation}' on resource(s) of type '{child_type}', "
-               f"because the parent resource '{parent_id}' could not be found.")
+    message = (
+        f"Failed to perform '{operation}' on resource(s) of type '{child_type}', "
+        f"because the parent resource '{parent_id}' could not be found."
+    )
     return ArmError(404, "ParentResourceNotFound", message)
 
 
@@ -104,9 +108,9 @@ def json_response(body, status=200, headers=None):
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def empty_response(status):
-    """A response without a body (200 or 204 on deletes)."""
-    return Response(status_code=status)
+def empty_response(status, headers=None):
+    """A response without a body (200, 202 or 204 on deletes)."""
+    return Response(status_code=status, headers=headers)
 
 
 def page(request, items, page_size, keep_query=()):
@@ -115,9 +119,11 @@ def page(request, items, page_size, keep_query=()):
         start = max(int(request.query_params.get("$skipToken", "0")), 0)
     except ValueError as exc:
         raise ArmError(400, "InvalidSkipToken", "The skip token is invalid.") from exc
-    body = {"value": items[start:start + page_size]}
+    body = {"value": items[start : start + page_size]}
     if start + page_size < len(items):
-        query = [(k, request.query_params[k]) for k in ("api-version",) + tuple(keep_query) if k in request.query_params]
+        query = [
+            (k, request.query_params[k]) for k in ("api-version",) + tuple(keep_query) if k in request.query_params
+        ]
         query.append(("$skipToken", str(start + page_size)))
         body["nextLink"] = f"{request.url.scheme}://{request.url.netloc}{request.url.path}?{urlencode(query)}"
     else:

@@ -19,16 +19,31 @@ _KV_READ = [
 
 # guid -> (roleName, description, actions, notActions, dataActions)
 BUILT_IN_ROLES = {
-    world.ROLE_OWNER: ("Owner", "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
-                       ["*"], [], []),
+    world.ROLE_OWNER: (
+        "Owner",
+        "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
+        ["*"],
+        [],
+        [],
+    ),
     world.ROLE_CONTRIBUTOR: (
         "Contributor",
         "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.",
         ["*"],
-        ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"],
+        [
+            "Microsoft.Authorization/*/Delete",
+            "Microsoft.Authorization/*/Write",
+            "Microsoft.Authorization/elevateAccess/Action",
+        ],
         [],
     ),
-    world.ROLE_READER: ("Reader", "View all resources, but does not allow you to make any changes.", ["*/read"], [], []),
+    world.ROLE_READER: (
+        "Reader",
+        "View all resources, but does not allow you to make any changes.",
+        ["*/read"],
+        [],
+        [],
+    ),
     world.ROLE_USER_ACCESS_ADMINISTRATOR: (
         "User Access Administrator",
         "Lets you manage user access to Azure resources.",
@@ -47,8 +62,11 @@ BUILT_IN_ROLES = {
         "Key Vault Contributor",
         "Lets you manage key vaults, but not access to them.",
         [a for a in _KV_READ if not a.startswith("Microsoft.KeyVault/")] + ["Microsoft.KeyVault/*"],
-        ["Microsoft.KeyVault/locations/deletedVaults/purge/action", "Microsoft.KeyVault/hsmPools/*",
-         "Microsoft.KeyVault/managedHsms/*"],
+        [
+            "Microsoft.KeyVault/locations/deletedVaults/purge/action",
+            "Microsoft.KeyVault/hsmPools/*",
+            "Microsoft.KeyVault/managedHsms/*",
+        ],
         [],
     ),
     world.ROLE_KEY_VAULT_SECRETS_OFFICER: (
@@ -68,7 +86,11 @@ BUILT_IN_ROLES = {
 }
 
 # Roles that let the account's managed identity write secrets into a RBAC vault (the service's rule).
-SECRET_WRITER_ROLES = {world.ROLE_KEY_VAULT_SECRETS_OFFICER, world.ROLE_KEY_VAULT_ADMINISTRATOR, world.ROLE_KEY_VAULT_CONTRIBUTOR}
+SECRET_WRITER_ROLES = {
+    world.ROLE_KEY_VAULT_SECRETS_OFFICER,
+    world.ROLE_KEY_VAULT_ADMINISTRATOR,
+    world.ROLE_KEY_VAULT_CONTRIBUTOR,
+}
 
 
 def role_guid_by_name(name):
@@ -82,7 +104,12 @@ def role_guid_by_name(name):
 def permissions_of(guid):
     """The role's permissions block in ARM JSON."""
     _name, _desc, actions, not_actions, data_actions = BUILT_IN_ROLES[guid]
-    return {"actions": list(actions), "notActions": list(not_actions), "dataActions": list(data_actions), "notDataActions": []}
+    return {
+        "actions": list(actions),
+        "notActions": list(not_actions),
+        "dataActions": list(data_actions),
+        "notDataActions": [],
+    }
 
 
 def role_definition_json(guid, subscription_id):

@@ -25,6 +25,7 @@ class State:
         self.managed_secrets = {}
         self.secret_refs = {}
         self.operations = {}
+        self.user_assigned = {}
 
     # principals -------------------------------------------------------------------------------------------------
     def add_principal(self, object_id, principal_type, display_name, app_id=None, secret=None, created=None):
@@ -105,8 +106,10 @@ class State:
     def assignments_of(self, principal_id, scope):
         """Role assignments of this principal that apply at scope (made at scope or above)."""
         return [
-            ra for ra in self.role_assignments.values()
-            if lower(ra["properties"]["principalId"]) == lower(principal_id) and is_within(ra["properties"]["scope"], scope)
+            ra
+            for ra in self.role_assignments.values()
+            if lower(ra["properties"]["principalId"]) == lower(principal_id)
+            and is_within(ra["properties"]["scope"], scope)
         ]
 
     # world ------------------------------------------------------------------------------------------------------
@@ -175,6 +178,13 @@ def default_state():
     for index, (label, (client_id, object_id, secret, role_name)) in enumerate(world.SERVICE_PRINCIPALS.items()):
         state.add_principal(object_id, "ServicePrincipal", f"emulator-{label}", client_id, secret, long_ago)
         name = f"00000000-0000-4000-9000-{index + 1:012d}"
-        state.add_role_assignment(world.SUBSCRIPTION_SCOPE, name, roles.role_guid_by_name(role_name), object_id,
-                                  "ServicePrincipal", long_ago, world.OWNER_OBJECT_ID)
+        state.add_role_assignment(
+            world.SUBSCRIPTION_SCOPE,
+            name,
+            roles.role_guid_by_name(role_name),
+            object_id,
+            "ServicePrincipal",
+            long_ago,
+            world.OWNER_OBJECT_ID,
+        )
     return state
