@@ -251,11 +251,8 @@ def create_assignment(client, scope, name, body, principal_id, timeout):
 
 
 def delete_assignment(client, assignment):
-    return client.delete(
-        assignment["id"],
-        API_VERSION,
-        f"delete role assignment '{assignment.get('name')}' at scope " f"'{assignment_scope(assignment)}'",
-    )
+    action = f"delete role assignment '{assignment.get('name')}' at scope '{assignment_scope(assignment)}'"
+    return client.delete(assignment["id"], API_VERSION, action)
 
 
 # ---------------------------------------------------------------- module logic

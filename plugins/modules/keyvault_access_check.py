@@ -65,7 +65,7 @@ seealso:
   - module: azureai.foundry.keyvault_access_policy
   - module: azureai.foundry.keyvault_connection
 author:
-  - azureai.foundry maintainers
+  - azureai.foundry maintainers (@azureai)
 """
 
 EXAMPLES = r"""

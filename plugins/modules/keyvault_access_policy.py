@@ -76,7 +76,7 @@ seealso:
     description: Microsoft's description of the access policy permission model.
     link: https://learn.microsoft.com/azure/key-vault/general/assign-access-policy
 author:
-  - azureai.foundry maintainers
+  - azureai.foundry maintainers (@azureai)
 """
 
 EXAMPLES = r"""

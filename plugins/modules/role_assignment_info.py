@@ -49,7 +49,7 @@ seealso:
   - module: azureai.foundry.role_assignment
   - module: azureai.foundry.keyvault_access_check
 author:
-  - azureai.foundry maintainers
+  - azureai.foundry maintainers (@azureai)
 """
 
 EXAMPLES = r"""
@@ -83,11 +83,13 @@ role_assignments:
       type: str
       sample: Key Vault Secrets Officer
   sample:
-    - id: /subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-foundry/providers/Microsoft.KeyVault/vaults/kv-rbac-1/providers/Microsoft.Authorization/roleAssignments/2c4f1b3e-9d0a-5c1e-8f7a-0b6d3e2a1c90
+    - id: "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-foundry/providers/Microsoft.KeyVault/vaults/kv-rbac-1\
+        /providers/Microsoft.Authorization/roleAssignments/2c4f1b3e-9d0a-5c1e-8f7a-0b6d3e2a1c90"
       name: 2c4f1b3e-9d0a-5c1e-8f7a-0b6d3e2a1c90
       type: Microsoft.Authorization/roleAssignments
       properties:
-        roleDefinitionId: /subscriptions/00000000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7
+        roleDefinitionId: "/subscriptions/00000000-0000-4000-8000-000000000001\
+          /providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
         principalId: 5f0c6f0e-1d7e-4a6b-9c1a-2b3c4d5e6f70
         principalType: ServicePrincipal
         scope: /subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-foundry/providers/Microsoft.KeyVault/vaults/kv-rbac-1

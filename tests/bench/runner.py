@@ -99,6 +99,8 @@ class Bench:
                                   stdout=log, stderr=subprocess.STDOUT, check=False)
         wall = time.perf_counter() - begin
         requests = self.client.requests()
+        with open(os.path.join(self.logs, f"{label}.requests.json"), "w", encoding="utf-8") as handle:
+            json.dump(requests, handle, indent=0)
         with open(log_path, encoding="utf-8", errors="replace") as log:
             recap = _recap(log.read())
         return {"label": label, "side": side.name, "wall": wall, "cpu": _cpu_children() - cpu_before, "rc": proc.returncode,

@@ -217,7 +217,7 @@ def _seed_account(state, item):
 
 
 def _seed_project(state, item):
-    account_id, _, short = item["id"].rpartition("/projects/")
+    account_id, _sep, short = item["id"].rpartition("/projects/")
     parent = state.accounts.get(lower(account_id))
     if parent is None:
         raise ArmError(400, "InvalidSeed", f"Seed the account '{account_id}' before its project '{short}'.")

@@ -27,7 +27,7 @@ def main():
             put_account_connection(sdk.cs, "foundry1", "openai", api_key_connection_body())
             sdk.cs.account_connections.get(world.RESOURCE_GROUP, "foundry1", "openai")
             samples = []
-            for _ in range(args.count):
+            for _index in range(args.count):
                 start = time.perf_counter()
                 sdk.cs.account_connections.get(world.RESOURCE_GROUP, "foundry1", "openai")
                 samples.append((time.perf_counter() - start) * 1000)

@@ -22,7 +22,7 @@ def read_env_sh(path):
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("export "):
-                key, _, value = line[len("export ") :].strip().partition("=")
+                key, _sep, value = line[len("export ") :].strip().partition("=")
                 env[key] = value.strip("'")
     return env
 

@@ -114,7 +114,7 @@ def _token(emulator, request, form):
             401,
             "invalid_client",
             7000216,
-            "'client_assertion', 'client_secret' or 'request' is required for " "the 'client_credentials' grant type.",
+            "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
         )
     if not secrets.compare_digest(secret, principal["secret"]):
         return _oauth_error(
@@ -148,7 +148,7 @@ def authenticate(emulator, request):
         raise _unauthorized(
             request, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."
         )
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     record = emulator.tokens.get(token.strip()) if lower(scheme) == "bearer" else None
     if record is None or lower(record["oid"]) not in emulator.state.principals:
         raise _unauthorized(request, "InvalidAuthenticationToken", "The access token is invalid.")

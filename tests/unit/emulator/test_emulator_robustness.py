@@ -104,9 +104,9 @@ def test_robustness_conflicts_hit_account_writes_only(emulator, sdk):
 
 def test_robustness_seed_makes_rates_reproducible(emulator, sdk):
     runs = []
-    for _ in range(2):
+    for _run in range(2):
         emulator.config(throttle_rate=0.5, fault_rate=0.3, seed=11)
-        runs.append([_plain(emulator, sdk, "GET", f"{ACCOUNT}?api-version=2025-09-01").status_code for _ in range(12)])
+        runs.append([_plain(emulator, sdk, "GET", f"{ACCOUNT}?api-version=2025-09-01").status_code for _index in range(12)])
     assert runs[0] == runs[1] and len(set(runs[0])) > 1, runs
 
 

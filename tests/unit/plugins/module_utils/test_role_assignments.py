@@ -93,7 +93,7 @@ def test_definition_id_is_qualified_by_the_scope_subscription():
 
 
 def test_well_known_roles_match_the_built_in_guids():
-    table = {name: guid for name, guid in role_assignments.WELL_KNOWN_ROLES.values()}
+    table = dict(role_assignments.WELL_KNOWN_ROLES.values())
     assert table == {
         "Key Vault Administrator": world.ROLE_KEY_VAULT_ADMINISTRATOR,
         "Key Vault Contributor": world.ROLE_KEY_VAULT_CONTRIBUTOR,

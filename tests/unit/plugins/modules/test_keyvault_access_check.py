@@ -55,7 +55,7 @@ def left_behind(emulator, vault_id):
 def check_until_access(run_module, attempts=40, delay=0.5):
     """What an `until: result.access` loop does: the results of each try, up to the first success."""
     results = []
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         results.append(run_module(keyvault_access_check, CHECK))
         if results[-1].get("access") or results[-1].get("failed"):
             break

@@ -262,7 +262,7 @@ BAD_INPUTS = [
     ),
     (
         dict(role="Key Vault Secret Officer"),
-        "Invalid value 'Key Vault Secret Officer' for option 'role': no role " "definition has this name",
+        "Invalid value 'Key Vault Secret Officer' for option 'role': no role definition has this name",
     ),
     (dict(role="0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"), "for option 'role': no role definition with GUID"),
     (dict(principal_id="foundry-mi"), "Invalid value 'foundry-mi' for option 'principal_id': must be a GUID"),
