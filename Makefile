@@ -59,7 +59,7 @@ sanity-locked:
 	@if grep 'Required program' $(OUTPUT)/sanity.log; then echo "sanity: a test was skipped, install the program"; exit 1; fi
 
 units: venv  ## Unit and emulator contract tests (pytest)
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest -n 2 tests/unit
 
 lint: venv  ## yamllint, ansible-lint (production profile, offline, see .ansible-lint), the action group
 	yamllint --strict .

@@ -4,9 +4,8 @@ ansible-test only runs inside a directory named ansible_collections/<namespace>/
 virtual environment it creates starts without pip and runs a get-pip script that it downloads once
 and caches. This script:
 
-1. makes sure that cached get-pip script exists: the real one when the download works, otherwise
-   the stand-in tools/get_pip_offline.py (the download is tried again on every run while the
-   stand-in is cached, so the stand-in is used only while the download is impossible);
+1. makes sure that cached get-pip script exists, putting the stand-in tools/get_pip_offline.py
+   there when none is cached, so no download is needed;
 2. copies the files git tracks or would track (never .venv, tests/output or other ignored output)
    to DEST/ansible_collections/azureai/foundry, and makes that copy a git work tree of its own:
    ansible-test lists files through the nearest enclosing git work tree, which would otherwise be
@@ -15,39 +14,34 @@ and caches. This script:
 Usage: python tools/ansible_test_tree.py DEST
 """
 
-import filecmp
 import os
 import shutil
 import subprocess
 import sys
-import urllib.request
 
 from ansible_test._internal.host_configs import NativePythonConfig
 from ansible_test._internal.python_requirements import get_venv_packages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAND_IN = os.path.join(ROOT, "tools", "get_pip_offline.py")
-# The address and cache name that ansible_test/_util/target/setup/requirements.py bootstrap() uses.
-GET_PIP_URL = "https://ci-files.testing.ansible.com/ansible-test/get-pip-{version}.py"
+# The cache name that ansible_test/_util/target/setup/requirements.py bootstrap() looks for.
 CACHE = os.path.expanduser("~/.ansible/test/cache/get_pip_{name}.py")
 
 
 def cache_get_pip(python_version="3.11"):
-    """Put a get-pip script where ansible-test looks for it, preferring the real one."""
+    """Put a get-pip script where ansible-test looks for it, unless one is cached already.
+
+    ansible-test would download its script from the internet; the stand-in bootstraps pip from the
+    interpreter's own ensurepip instead, so the same command works in air-gapped networks. A user who
+    prefers ansible-test's script can put it in the cache; it is then left alone.
+    """
     version = get_venv_packages(NativePythonConfig(version=python_version))["pip"]
     cache = CACHE.format(name=version.replace(".", "_"))
-    if os.path.exists(cache) and not filecmp.cmp(cache, STAND_IN, shallow=False):
+    if os.path.exists(cache):
         return
     os.makedirs(os.path.dirname(cache), exist_ok=True)
-    url = GET_PIP_URL.format(version=version)
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response, open(f"{cache}.part", "wb") as part:
-            shutil.copyfileobj(response, part)
-        os.replace(f"{cache}.part", cache)
-        print(f"ansible-test: cached pip {version} bootstrap script from {url}")
-    except OSError as error:
-        shutil.copyfile(STAND_IN, cache)
-        print(f"ansible-test: cannot download {url} ({error}); using tools/get_pip_offline.py")
+    shutil.copyfile(STAND_IN, cache)
+    print(f"ansible-test: pip {version} bootstrap uses tools/get_pip_offline.py ({cache})")
 
 
 def collection_files():

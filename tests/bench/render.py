@@ -79,6 +79,10 @@ def _problems(cases):
     return ("Wrong outcomes:\n\n" + "\n".join(lines) + "\n") if lines else ""
 
 
+def _short(task_name):
+    return task_name.split(" : ", 1)[-1]
+
+
 def _top_tasks(cases, top=6):
     lines = []
     for case in ("1", "2"):
@@ -88,7 +92,7 @@ def _top_tasks(cases, top=6):
             medians = {n: statistics.median(r["tasks"].get(n, 0.0) for r in runs) for n in names}
             worst = sorted(medians.items(), key=lambda kv: -kv[1])[:top]
             if worst:
-                lines.append(f"- case {case} {side}: " + "; ".join(f"{n} {s:.1f}s" for n, s in worst))
+                lines.append(f"- case {case} {side}: " + "; ".join(f"{_short(n)} {s:.1f}s" for n, s in worst))
     return ("Slowest tasks (median seconds from task start to the next task's start):\n\n" + "\n".join(lines) + "\n"
             if lines else "")
 

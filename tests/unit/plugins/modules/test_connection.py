@@ -156,7 +156,7 @@ def test_connection_refuses_to_touch_the_keyvault_connection(emulator, run_modul
 
 
 BAD_INPUTS = [
-    ({"account_name": ""}, "Invalid value '' for option 'account_name': a account name must be"),
+    ({"account_name": ""}, "Invalid value '' for option 'account_name': an account name must be"),
     ({"account_name": "-acc"}, "option 'account_name'"),
     ({"account_name": "a" * 65}, "option 'account_name'"),
     ({"resource_group": "rg."}, "option 'resource_group': a resource group name must be"),
