@@ -9,7 +9,7 @@ import os
 import sys
 import time
 
-from tests.bench import cases, profile, propagation, render, report
+from tests.bench import cases, peer_check, profile, propagation, render, report
 from tests.bench.runner import Bench
 from tests.bench.sides import REPO_ROOT, Ours, Peer, ensure_peer_venv
 
@@ -17,8 +17,9 @@ DEFAULT_OUT = os.path.join(REPO_ROOT, "tests", "output", "bench")
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=5, help="runs of each side per case 1-3 (at least 5; default 5)")
     parser.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated cases to run (1-3 always run together)")
     parser.add_argument("--scale", default="1,5,20", help="resource counts of case 4 (default 1,5,20)")
@@ -41,10 +42,15 @@ def run(args):
     ours, peer = Ours(), Peer()
     if wanted & {"1", "2", "3", "6"}:
         ensure_peer_venv(_log)
-    data = {"machine": report.machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "command": " ".join([".venv/bin/python -m tests.bench"] + sys.argv[1:]), "cases": {}}
+    data = {
+        "machine": report.machine(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": " ".join([".venv/bin/python -m tests.bench"] + sys.argv[1:]),
+        "cases": {},
+    }
     with Bench(args.out) as bench:
         if wanted & {"1", "2", "3"}:
+            data["peer_without_shim"] = peer_check.peer_without_shim(bench, peer)
             results = cases.side_by_side(bench, ours, peer, args.repeats, _log)
             for case, sides in results.items():
                 data["cases"][case] = report.pair_summary(sides["ours"], sides["peer"])

@@ -7,8 +7,11 @@ from tests.bench.sides import BENCH_DIR
 
 SCALE_PLAYBOOK = os.path.join(BENCH_DIR, "playbooks", "ours_scale.yml")
 # Teardown of the connections only, as the peer's playbook does: the grant, projects and resource stay.
-TEARDOWN_VARS = {"foundry_teardown_remove_grant": False, "foundry_teardown_delete_projects": False,
-                 "foundry_teardown_delete_resource": False}
+TEARDOWN_VARS = {
+    "foundry_teardown_remove_grant": False,
+    "foundry_teardown_delete_projects": False,
+    "foundry_teardown_delete_resource": False,
+}
 
 
 def _check(bench, run, expected_connections, count=1):
@@ -29,13 +32,18 @@ def seed_job_round(bench, side, round_no, log=print):
     teardown_vars = bench.write_vars("seed-job-teardown", {"foundry_deployment": job.deployment(1), **TEARDOWN_VARS})
     expected = len(job.SEED_CONNECTIONS) + 1
     runs = {}
-    for case, playbook, vars_file, left in (("1", "setup", setup_vars, expected), ("2", "setup", setup_vars, expected),
-                                            ("3", "teardown", teardown_vars, 0)):
+    for case, playbook, vars_file, left in (
+        ("1", "setup", setup_vars, expected),
+        ("2", "setup", setup_vars, expected),
+        ("3", "teardown", teardown_vars, 0),
+    ):
         run = bench.run(side, side.playbooks[playbook], vars_file, f"case{case}-{side.name}-{round_no}")
         runs[case] = _check(bench, run, left)
-        log(f"bench: case {case} {side.name} #{round_no}: {run['wall']:.1f}s rc={run['rc']} "
+        log(
+            f"bench: case {case} {side.name} #{round_no}: {run['wall']:.1f}s rc={run['rc']} "
             f"arm={run['requests']['arm']} writes={run['requests']['arm_writes']} tokens={run['requests']['token']}"
-            + ("" if run["ok"] else f" PROBLEMS {run['problems']}"))
+            + ("" if run["ok"] else f" PROBLEMS {run['problems']}")
+        )
     return runs
 
 
@@ -51,9 +59,13 @@ def side_by_side(bench, ours, peer, repeats, log=print):
 
 def scale_inventory(bench, count):
     """Inventory of count Foundry resources, each host carrying its own deployment description as a host variable."""
-    hosts = {job.account_name(i): {"ansible_connection": "local",
-                                   "foundry_deployment": job.deployment(i, job.scale_connections(10))}
-             for i in range(1, count + 1)}
+    hosts = {
+        job.account_name(i): {
+            "ansible_connection": "local",
+            "foundry_deployment": job.deployment(i, job.scale_connections(10)),
+        }
+        for i in range(1, count + 1)
+    }
     return bench.write_vars(f"scale-{count}-inventory", {"foundry": {"hosts": hosts}})
 
 
@@ -66,8 +78,12 @@ def scale(bench, ours, sizes, repeats, forks=10, log=print):
         results[str(count)] = []
         for round_no in range(1, repeats + 1):
             bench.fresh_world(job.seed_body(count))
-            run = bench.run(ours, SCALE_PLAYBOOK, empty_vars, f"case4-{count}-{round_no}", inventory=inventory, forks=forks)
+            run = bench.run(
+                ours, SCALE_PLAYBOOK, empty_vars, f"case4-{count}-{round_no}", inventory=inventory, forks=forks
+            )
             results[str(count)].append(_check(bench, run, 11, count))
-            log(f"bench: case 4 ({count} resources) #{round_no}: {run['wall']:.1f}s rc={run['rc']} "
-                f"arm={run['requests']['arm']}" + ("" if run["ok"] else f" PROBLEMS {run['problems']}"))
+            log(
+                f"bench: case 4 ({count} resources) #{round_no}: {run['wall']:.1f}s rc={run['rc']} "
+                f"arm={run['requests']['arm']}" + ("" if run["ok"] else f" PROBLEMS {run['problems']}")
+            )
     return results

@@ -10,8 +10,14 @@ PROJECT = "research"
 SEED_CONNECTIONS = [
     ("openai-shared", None, "AzureOpenAI", "https://bench-openai.openai.azure.com/", "ApiKey", {"ApiType": "Azure"}),
     ("search-shared", None, "CognitiveSearch", "https://bench-search.search.windows.net/", "ApiKey", {}),
-    ("blob-research", PROJECT, "AzureBlob", "https://benchstore.blob.core.windows.net/research", "AccountKey",
-     {"ContainerName": "research", "AccountName": "benchstore"}),
+    (
+        "blob-research",
+        PROJECT,
+        "AzureBlob",
+        "https://benchstore.blob.core.windows.net/research",
+        "AccountKey",
+        {"ContainerName": "research", "AccountName": "benchstore"},
+    ),
     ("search-research", PROJECT, "CognitiveSearch", "https://bench-search2.search.windows.net/", "ApiKey", {}),
 ]
 
@@ -41,8 +47,10 @@ def _connection(name, project, category, target, auth_type, metadata):
 
 def scale_connections(count):
     """count connections: the first half at resource level, the rest in the project."""
-    kinds = [("AzureOpenAI", "https://bench-openai-{n}.openai.azure.com/", {"ApiType": "Azure"}),
-             ("CognitiveSearch", "https://bench-search-{n}.search.windows.net/", {})]
+    kinds = [
+        ("AzureOpenAI", "https://bench-openai-{n}.openai.azure.com/", {"ApiType": "Azure"}),
+        ("CognitiveSearch", "https://bench-search-{n}.search.windows.net/", {}),
+    ]
     items = []
     for n in range(1, count + 1):
         category, target, metadata = kinds[n % 2]
@@ -68,15 +76,22 @@ def seed_body(count):
     accounts, projects, vaults = [], [], []
     for index in range(1, count + 1):
         account_id = world.account_id(account_name(index))
-        accounts.append({
-            "id": account_id,
-            "location": world.LOCATION,
-            "identity": {"type": "SystemAssigned", "principalId": principal_id(index)},
-            "properties": {"customSubDomainName": account_name(index), "allowProjectManagement": True},
-        })
+        accounts.append(
+            {
+                "id": account_id,
+                "location": world.LOCATION,
+                "identity": {"type": "SystemAssigned", "principalId": principal_id(index)},
+                "properties": {"customSubDomainName": account_name(index), "allowProjectManagement": True},
+            }
+        )
         projects.append({"id": f"{account_id}/projects/{PROJECT}", "identity": {"type": "SystemAssigned"}})
-        vaults.append({"id": world.vault_id(vault_name(index)), "location": VAULT_LOCATION,
-                       "properties": {"enableRbacAuthorization": True}})
+        vaults.append(
+            {
+                "id": world.vault_id(vault_name(index)),
+                "location": VAULT_LOCATION,
+                "properties": {"enableRbacAuthorization": True},
+            }
+        )
     return {"vaults": vaults, "accounts": accounts, "projects": projects}
 
 
@@ -87,10 +102,13 @@ def outcome(state, index, expected_connections):
     account = next(a for a in state["accounts"] if a["id"].lower() == account_id)
     principal = account["identity"]["principalId"].lower()
     vault = world.vault_id(vault_name(index)).lower()
-    grants = [r for r in state["role_assignments"]
-              if r["properties"]["principalId"].lower() == principal
-              and r["properties"]["scope"].lower() == vault
-              and r["properties"]["roleDefinitionId"].lower().endswith(SECRETS_OFFICER)]
+    grants = [
+        r
+        for r in state["role_assignments"]
+        if r["properties"]["principalId"].lower() == principal
+        and r["properties"]["scope"].lower() == vault
+        and r["properties"]["roleDefinitionId"].lower().endswith(SECRETS_OFFICER)
+    ]
     problems = []
     if len(connections) != expected_connections:
         problems.append(f"{account_name(index)}: {len(connections)} connections, expected {expected_connections}")

@@ -30,7 +30,9 @@ def _timed_send():
         try:
             return original(self, request, *args, **kwargs)
         finally:
-            CALLS.append({"method": request.method, "url": request.url.split("?")[0], "start": begin, "end": time.time()})
+            CALLS.append(
+                {"method": request.method, "url": request.url.split("?")[0], "start": begin, "end": time.time()}
+            )
 
     requests.adapters.HTTPAdapter.send = send
 
@@ -68,9 +70,18 @@ def main():
     spans = {"token": 0.0, "metadata": 0.0, "arm": 0.0}
     for call in CALLS:
         spans[_kind(call["url"])] += call["end"] - call["start"]
-    report = {"t_start": T_START, "t_imports": t_imports, "t_imported": t_imported, "t_main": t_main, "t_end": t_end,
-              "http": spans, "calls": CALLS, "failed": bool(result.get("failed")), "changed": result.get("changed"),
-              "msg": result.get("msg")}
+    report = {
+        "t_start": T_START,
+        "t_imports": t_imports,
+        "t_imported": t_imported,
+        "t_main": t_main,
+        "t_end": t_end,
+        "http": spans,
+        "calls": CALLS,
+        "failed": bool(result.get("failed")),
+        "changed": result.get("changed"),
+        "msg": result.get("msg"),
+    }
     print("BENCH-PROBE " + json.dumps(report), flush=True)
 
 

@@ -11,10 +11,14 @@ from tests.bench.sides import BENCH_DIR, REPO_ROOT
 from tests.emulator import world
 
 PROBE = os.path.join(BENCH_DIR, "module_probe.py")
-ONE_TASK = {"ours": os.path.join(BENCH_DIR, "playbooks", "one_task_ours.yml"),
-            "peer": os.path.join(BENCH_DIR, "playbooks", "one_task_peer.yml")}
-MODULES = {"ours": "ansible_collections.azureai.foundry.plugins.modules.connection",
-           "peer": "ansible_collections.azure.azcollection.plugins.modules.azure_rm_resource"}
+ONE_TASK = {
+    "ours": os.path.join(BENCH_DIR, "playbooks", "one_task_ours.yml"),
+    "peer": os.path.join(BENCH_DIR, "playbooks", "one_task_peer.yml"),
+}
+MODULES = {
+    "ours": "ansible_collections.azureai.foundry.plugins.modules.connection",
+    "peer": "ansible_collections.azure.azcollection.plugins.modules.azure_rm_resource",
+}
 CONNECTION = job.SEED_CONNECTIONS[0]
 
 
@@ -23,13 +27,29 @@ def seed_with_key_vault():
     body = job.seed_body(1)
     account_id = world.account_id(job.account_name(1))
     vault_id = world.vault_id(job.vault_name(1))
-    body["connections"] = [{"id": f"{account_id}/connections/{job.account_name(1)}-keyvault", "properties": {
-        "category": "AzureKeyVault", "authType": "AccountManagedIdentity", "isSharedToAll": True, "target": vault_id,
-        "metadata": {"ApiType": "Azure", "ResourceId": vault_id, "location": job.VAULT_LOCATION}}}]
-    body["role_assignments"] = [{"id": f"{vault_id}/providers/Microsoft.Authorization/roleAssignments/"
-                                       "5b1c0f9e-0000-4000-8000-00000000b001",
-                                 "properties": {"roleDefinitionId": world.role_definition_id(job.SECRETS_OFFICER),
-                                                "principalId": job.principal_id(1), "scope": vault_id}}]
+    body["connections"] = [
+        {
+            "id": f"{account_id}/connections/{job.account_name(1)}-keyvault",
+            "properties": {
+                "category": "AzureKeyVault",
+                "authType": "AccountManagedIdentity",
+                "isSharedToAll": True,
+                "target": vault_id,
+                "metadata": {"ApiType": "Azure", "ResourceId": vault_id, "location": job.VAULT_LOCATION},
+            },
+        }
+    ]
+    body["role_assignments"] = [
+        {
+            "id": f"{vault_id}/providers/Microsoft.Authorization/roleAssignments/"
+            "5b1c0f9e-0000-4000-8000-00000000b001",
+            "properties": {
+                "roleDefinitionId": world.role_definition_id(job.SECRETS_OFFICER),
+                "principalId": job.principal_id(1),
+                "scope": vault_id,
+            },
+        }
+    ]
     return body
 
 
@@ -37,17 +57,32 @@ def module_args(side_name):
     """Arguments that create the first seed-job connection with each side's module."""
     item = job.deployment(1)["connections"][0]
     if side_name == "ours":
-        return {"account_name": job.account_name(1), "resource_group": world.RESOURCE_GROUP, "name": item["name"],
-                "category": item["category"], "target": item["target"], "auth_type": item["auth_type"],
-                "credentials": item["credentials"], "metadata": item["metadata"]}
+        return {
+            "account_name": job.account_name(1),
+            "resource_group": world.RESOURCE_GROUP,
+            "name": item["name"],
+            "category": item["category"],
+            "target": item["target"],
+            "auth_type": item["auth_type"],
+            "credentials": item["credentials"],
+            "metadata": item["metadata"],
+        }
     url = f"{world.account_id(job.account_name(1))}/connections/{item['name']}"
-    body = {"properties": {"category": item["category"], "authType": item["auth_type"], "target": item["target"],
-                           "isSharedToAll": True, "metadata": item["metadata"], "credentials": item["credentials"]}}
+    body = {
+        "properties": {
+            "category": item["category"],
+            "authType": item["auth_type"],
+            "target": item["target"],
+            "isSharedToAll": True,
+            "metadata": item["metadata"],
+            "credentials": item["credentials"],
+        }
+    }
     return {"url": url, "api_version": "2025-04-01-preview", "idempotency": True, "body": body}
 
 
 def _importtime(stderr):
-    """Top-level import times (seconds) per phase, and per root package for the module-load phase."""
+    """Import seconds per phase (top-level cumulative), and per root package (exclusive) after the module load began."""
     phase, phases, roots = "startup", {"startup": 0.0, "load": 0.0, "main": 0.0}, {}
     for line in stderr.splitlines():
         if line.startswith("BENCH-IMPORT-START"):
@@ -55,13 +90,13 @@ def _importtime(stderr):
         elif line.startswith("BENCH-MAIN-START"):
             phase = "main"
         elif line.startswith("import time:") and "cumulative" not in line:
-            _, cumulative, name = line.split("|", 2)
+            own, cumulative, name = line[len("import time:") :].split("|", 2)
             name = name[1:]
             if not name.startswith(" "):
                 phases[phase] += int(cumulative) / 1e6
-                if phase != "startup":
-                    root = name.split(".")[0]
-                    roots[root] = roots.get(root, 0.0) + int(cumulative) / 1e6
+            if phase != "startup":
+                root = name.strip().split(".")[0]
+                roots[root] = roots.get(root, 0.0) + int(own) / 1e6
     return phases, roots
 
 
@@ -69,13 +104,14 @@ def _probe_once(bench, side, args_file, importtime):
     bench.fresh_world(seed_with_key_vault())
     argv = [side.python] + (["-X", "importtime"] if importtime else []) + [PROBE, MODULES[side.name], args_file]
     spawned = time.time()
-    proc = subprocess.run(argv, cwd=REPO_ROOT, env=side.environment(bench.client.env), capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        argv, cwd=REPO_ROOT, env=side.environment(bench.client.env), capture_output=True, text=True, check=False
+    )
     exited = time.time()
     line = next((x for x in proc.stdout.splitlines() if x.startswith("BENCH-PROBE ")), None)
     if line is None:
         return {"error": f"probe failed (rc {proc.returncode}): {proc.stderr[-800:]}"}
-    report = json.loads(line[len("BENCH-PROBE "):])
+    report = json.loads(line[len("BENCH-PROBE ") :])
     report.update({"t_spawn": spawned, "t_exit": exited, "requests": bench.client.requests()})
     if importtime:
         report["imports"], report["import_roots"] = _importtime(proc.stderr)
@@ -134,8 +170,11 @@ def _one_task(bench, side, repeats):
         module_task.append(run["tasks"].get("module", float("nan")))
         ping_task.append(run["tasks"].get("ping", float("nan")))
         walls.append(run["wall"])
-    return {"playbook_wall": statistics.median(walls), "module_task": statistics.median(module_task),
-            "ping_task": statistics.median(ping_task)}
+    return {
+        "playbook_wall": statistics.median(walls),
+        "module_task": statistics.median(module_task),
+        "ping_task": statistics.median(ping_task),
+    }
 
 
 def profile(bench, sides, repeats, log=print):
@@ -156,7 +195,9 @@ def profile(bench, sides, repeats, log=print):
             "plain_total": statistics.median(r["t_exit"] - r["t_spawn"] for r in plain),
             "python_c_pass": interpreter_start(side),
             "requests": [f"{c['method']} {c['url'].split('/providers/')[-1]}" for c in timed[0]["calls"]],
-            "changed": timed[0]["changed"], "failed": timed[0]["failed"], "msg": timed[0]["msg"],
+            "changed": timed[0]["changed"],
+            "failed": timed[0]["failed"],
+            "msg": timed[0]["msg"],
             "task": _one_task(bench, side, repeats),
         }
         log(f"bench: case 6 {side.name}: {json.dumps(results[side.name]['phases'])}")

@@ -17,14 +17,21 @@ def _grant_time(state, index=1):
     account_id = job.world.account_id(job.account_name(index)).lower()
     account = next(a for a in state["accounts"] if a["id"].lower() == account_id)
     principal = account["identity"]["principalId"].lower()
-    created = [_epoch(r["properties"]["createdOn"]) for r in state["role_assignments"]
-               if r["properties"]["principalId"].lower() == principal]
+    created = [
+        _epoch(r["properties"]["createdOn"])
+        for r in state["role_assignments"]
+        if r["properties"]["principalId"].lower() == principal
+    ]
     return max(created) if created else None
 
 
+def _is_wait(record):
+    return record["task"].split(" : ", 1)[-1] == WAIT_TASK
+
+
 def _wait_window(timeline):
-    start = next((r["t"] for r in timeline if r["event"] == "start" and r["task"] == WAIT_TASK), None)
-    end = next((r["t"] for r in timeline if r["event"] in ("ok", "failed") and r["task"] == WAIT_TASK), None)
+    start = next((r["t"] for r in timeline if r["event"] == "start" and _is_wait(r)), None)
+    end = next((r["t"] for r in timeline if r["event"] in ("ok", "failed") and _is_wait(r)), None)
     following = [r["t"] for r in timeline if r["event"] == "start" and start is not None and r["t"] > (end or start)]
     return start, end, (min(following) if following else None)
 
@@ -39,7 +46,7 @@ def analyse(run, state, seconds):
     during = [r for r in run["_request_log"] if start <= _epoch(r["time"]) <= end]
     probes = sorted(_epoch(r["time"]) for r in during if r["kind"] == "arm" and r["method"] == "PUT")
     gaps = [b - a for a, b in zip(probes, probes[1:])]
-    retries = sum(1 for r in run["_timeline"] if r["event"] == "retry" and r["task"] == WAIT_TASK)
+    retries = sum(1 for r in run["_timeline"] if r["event"] == "retry" and _is_wait(r))
     return {
         "propagation_seconds": seconds,
         "wait_task_seconds": end - start,

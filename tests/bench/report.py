@@ -16,8 +16,13 @@ def spread(values):
     values = [v for v in values if v is not None]
     if not values:
         return None
-    return {"n": len(values), "median": statistics.median(values), "min": min(values), "max": max(values),
-            "stdev": statistics.stdev(values) if len(values) > 1 else 0.0}
+    return {
+        "n": len(values),
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
+    }
 
 
 def _public(run):
@@ -40,8 +45,7 @@ def side_summary(runs):
 def pair_summary(ours_runs, peer_runs):
     """Side summaries and the ours/peer wall-time ratio of each pair (run i of ours with run i of the peer)."""
     ratios = [o["wall"] / p["wall"] for o, p in zip(ours_runs, peer_runs)]
-    return {"ours": side_summary(ours_runs), "peer": side_summary(peer_runs), "ratios": ratios,
-            "ratio": spread(ratios)}
+    return {"ours": side_summary(ours_runs), "peer": side_summary(peer_runs), "ratios": ratios, "ratio": spread(ratios)}
 
 
 def _version(python, code):
@@ -49,6 +53,13 @@ def _version(python, code):
         return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def _git(*args):
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
 
 
 def machine():
@@ -60,15 +71,22 @@ def machine():
     ours_python = os.path.join(OURS_VENV, "bin", "python")
     peer_python = os.path.join(PEER_VENV, "bin", "python")
     core = "import ansible.release as r; print(r.__version__)"
-    azc = ("import json, ansible_collections.azure.azcollection as c, os; "
-           "print(json.load(open(os.path.join(list(c.__path__)[0], 'MANIFEST.json')))['collection_info']['version'])")
+    azc = (
+        "import json, ansible_collections.azure.azcollection as c, os; "
+        "print(json.load(open(os.path.join(list(c.__path__)[0], 'MANIFEST.json')))['collection_info']['version'])"
+    )
     return {
-        "cores": os.cpu_count(), "cpu": cpu, "platform": platform.platform(),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
         "python": platform.python_version(),
-        "ansible_core_ours": _version(ours_python, core), "ansible_core_peer": _version(peer_python, core),
+        "ansible_core_ours": _version(ours_python, core),
+        "ansible_core_peer": _version(peer_python, core),
         "ansible_peer": _version(peer_python, "import importlib.metadata as m; print(m.version('ansible'))"),
         "azure_azcollection": _version(peer_python, azc),
         "load_average_start": os.getloadavg(),
+        "git_head": _git("rev-parse", "--short", "HEAD"),
+        "git_changed_files": len(_git("status", "--porcelain").splitlines()),
     }
 
 

@@ -28,6 +28,24 @@ def summarize(requests):
     }
 
 
+def request_pattern(entry):
+    """'GET Microsoft.CognitiveServices/accounts/*/connections' style key of a log entry (names replaced by *)."""
+    if entry["kind"] != "arm":
+        return f"{entry['method']} {entry['kind']}: {entry['path'].rsplit('/', 1)[-1]}"
+    tail = entry["path"].rsplit("/providers/", 1)[-1].strip("/").split("/")
+    shape = [part if index % 2 == 0 else "*" for index, part in enumerate(tail[1:])]
+    return f"{entry['method']} {'/'.join([tail[0]] + shape)}"
+
+
+def breakdown(requests):
+    """How many requests of each pattern, in order of first appearance."""
+    counts = {}
+    for entry in requests:
+        key = request_pattern(entry)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _cpu_children():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -89,24 +107,46 @@ class Bench:
         timeline_path = os.path.join(self.logs, f"{label}.timeline.jsonl")
         if os.path.exists(timeline_path):
             os.unlink(timeline_path)
-        env.update({"ANSIBLE_CALLBACK_PLUGINS": os.path.join(BENCH_DIR, "callbacks"),
-                    "ANSIBLE_CALLBACKS_ENABLED": "bench_timeline", "BENCH_TIMELINE_FILE": timeline_path})
+        env.update(
+            {
+                "ANSIBLE_CALLBACK_PLUGINS": os.path.join(BENCH_DIR, "callbacks"),
+                "ANSIBLE_CALLBACKS_ENABLED": "bench_timeline",
+                "BENCH_TIMELINE_FILE": timeline_path,
+            }
+        )
         cpu_before = _cpu_children()
         started = time.time()
         begin = time.perf_counter()
         with open(log_path, "w", encoding="utf-8") as log:
-            proc = subprocess.run(side.command(playbook, inventory, vars_file, forks), cwd=REPO_ROOT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, check=False)
+            proc = subprocess.run(
+                side.command(playbook, inventory, vars_file, forks),
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
         wall = time.perf_counter() - begin
         requests = self.client.requests()
         with open(os.path.join(self.logs, f"{label}.requests.json"), "w", encoding="utf-8") as handle:
             json.dump(requests, handle, indent=0)
         with open(log_path, encoding="utf-8", errors="replace") as log:
             recap = _recap(log.read())
-        return {"label": label, "side": side.name, "wall": wall, "cpu": _cpu_children() - cpu_before, "rc": proc.returncode,
-                "started": started, "recap": recap, "requests": summarize(requests), "log": os.path.relpath(log_path, self.out_dir),
-                "tasks": task_times(read_timeline(timeline_path)), "_request_log": requests,
-                "_timeline": read_timeline(timeline_path)}
+        return {
+            "label": label,
+            "side": side.name,
+            "wall": wall,
+            "cpu": _cpu_children() - cpu_before,
+            "rc": proc.returncode,
+            "started": started,
+            "recap": recap,
+            "requests": summarize(requests),
+            "breakdown": breakdown(requests),
+            "log": os.path.relpath(log_path, self.out_dir),
+            "tasks": task_times(read_timeline(timeline_path)),
+            "_request_log": requests,
+            "_timeline": read_timeline(timeline_path),
+        }
 
 
 def read_timeline(path):

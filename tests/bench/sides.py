@@ -31,16 +31,33 @@ class Side:
 
     def command(self, playbook, inventory, extra_vars_file, forks=5):
         """argv of one ansible-playbook run."""
-        return [os.path.join(self.venv, "bin", "ansible-playbook"), "-i", inventory, "-f", str(forks),
-                "-e", f"ansible_python_interpreter={self.python}", "-e", f"@{extra_vars_file}", playbook]
+        return [
+            os.path.join(self.venv, "bin", "ansible-playbook"),
+            "-i",
+            inventory,
+            "-f",
+            str(forks),
+            "-e",
+            f"ansible_python_interpreter={self.python}",
+            "-e",
+            f"@{extra_vars_file}",
+            playbook,
+        ]
 
     def environment(self, emulator_env):
         """os.environ without any other Azure or Ansible setting, plus the emulator's and this side's."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "ANSIBLE_", "ARM_"))}
         env.update({k: v for k, v in emulator_env.items() if k != "EMULATOR_URL"})
-        env.update({"ANSIBLE_NOCOLOR": "1", "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_RETRY_FILES_ENABLED": "False",
-                    "ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-                    "PATH": f"{os.path.join(self.venv, 'bin')}:{env.get('PATH', '')}"})
+        env.update(
+            {
+                "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_HOST_KEY_CHECKING": "False",
+                "ANSIBLE_RETRY_FILES_ENABLED": "False",
+                "ANSIBLE_LOCALHOST_WARNING": "False",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+                "PATH": f"{os.path.join(self.venv, 'bin')}:{env.get('PATH', '')}",
+            }
+        )
         env.update(self.extra_env(emulator_env))
         return env
 
@@ -53,28 +70,37 @@ class Ours(Side):
     """azureai.foundry from the working tree (ANSIBLE_COLLECTIONS_PATH=.venv/collections, as the Makefile sets it)."""
 
     def __init__(self):
-        playbooks = {"setup": os.path.join(REPO_ROOT, "playbooks", "setup.yml"),
-                     "teardown": os.path.join(REPO_ROOT, "playbooks", "teardown.yml")}
+        playbooks = {
+            "setup": os.path.join(REPO_ROOT, "playbooks", "setup.yml"),
+            "teardown": os.path.join(REPO_ROOT, "playbooks", "teardown.yml"),
+        }
         super().__init__("ours", OURS_VENV, playbooks)
 
     def extra_env(self, emulator_env):
-        return {"ANSIBLE_COLLECTIONS_PATH": os.path.join(OURS_VENV, "collections"),
-                "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false"}
+        return {
+            "ANSIBLE_COLLECTIONS_PATH": os.path.join(OURS_VENV, "collections"),
+            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+        }
 
 
 class Peer(Side):
     """azure.azcollection 3.12.0 as bundled in ansible 12.3.0, with its pinned Azure requirements."""
 
     def __init__(self):
-        playbooks = {"setup": os.path.join(BENCH_DIR, "playbooks", "peer_setup.yml"),
-                     "teardown": os.path.join(BENCH_DIR, "playbooks", "peer_teardown.yml")}
+        playbooks = {
+            "setup": os.path.join(BENCH_DIR, "playbooks", "peer_setup.yml"),
+            "teardown": os.path.join(BENCH_DIR, "playbooks", "peer_teardown.yml"),
+        }
         super().__init__("peer", PEER_VENV, playbooks)
 
     def extra_env(self, emulator_env):
         # The collection takes the ARM endpoint as cloud_environment and discovers the rest from
         # {arm}/metadata/endpoints; MSAL must not call the public instance-discovery endpoint (no internet).
-        return {"AZURE_CLOUD_ENVIRONMENT": emulator_env["EMULATOR_URL"], "AZURE_DISABLE_INSTANCE_DISCOVERY": "true",
-                "ANSIBLE_COLLECTIONS_PATH": os.path.join(PEER_VENV, "no-user-collections")}
+        return {
+            "AZURE_CLOUD_ENVIRONMENT": emulator_env["EMULATOR_URL"],
+            "AZURE_DISABLE_INSTANCE_DISCOVERY": "true",
+            "ANSIBLE_COLLECTIONS_PATH": os.path.join(PEER_VENV, "no-user-collections"),
+        }
 
 
 def _digest():
@@ -86,8 +112,12 @@ def _digest():
 
 
 def _site_packages(venv):
-    out = subprocess.run([os.path.join(venv, "bin", "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [os.path.join(venv, "bin", "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip()
 
 
