@@ -85,6 +85,10 @@ TAG_NAME_FORBIDDEN = re.compile(r"[<>%&\\?/]")
 # validation --------------------------------------------------------------------------------------
 
 
+# Pricing tier names (F0, S0, S1, DC0 ...); anything else, such as a list that Ansible turned into "['S0']", is refused.
+SKU = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
+
+
 def check_location(option, value):
     """The location in ARM's canonical form (``East US`` -> ``eastus``)."""
     if value is None:
@@ -148,6 +152,9 @@ def validate(params):
     wanted["location"] = check_location("location", params.get("location"))
     wanted["identity"] = check_identity("identity", params.get("identity"))
     wanted["tags"] = check_tags("tags", params.get("tags"))
+    sku = params.get("sku")
+    if sku is not None and not SKU.match(sku):
+        raise ValidationError("sku", sku, "must be a pricing tier name such as S0 (letters and digits)")
     subdomain = params.get("custom_sub_domain_name")
     if subdomain is not None and not SUBDOMAIN.match(subdomain):
         raise ValidationError("custom_sub_domain_name", subdomain, SUBDOMAIN_RULE)
