@@ -5,6 +5,7 @@ it asserts nothing about time; a run whose outcome is wrong is reported as such.
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -28,6 +29,7 @@ def _parser():
     parser.add_argument("--propagation-repeats", type=int, default=3, help="runs of case 5 (default 3)")
     parser.add_argument("--profile-repeats", type=int, default=5, help="runs per measurement of case 6 (default 5)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="output directory (default tests/output/bench)")
+    parser.add_argument("--render", action="store_true", help="only rewrite report.md from the report.json in --out")
     parser.add_argument("--allow-fewer", action="store_true", help="allow fewer than 5 repeats (smoke runs only)")
     return parser
 
@@ -70,6 +72,12 @@ def run(args):
 
 def main(argv=None):
     args = _parser().parse_args(argv)
+    if args.render:
+        with open(os.path.join(args.out, "report.json"), encoding="utf-8") as handle:
+            data = json.load(handle)
+        with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8") as handle:
+            handle.write(render.markdown(data))
+        return 0
     if min(args.repeats, args.scale_repeats, args.profile_repeats) < 5 and not args.allow_fewer:
         _parser().error("cases 1-4 and 6 need at least 5 repeats (use --allow-fewer for a smoke run)")
     os.makedirs(args.out, exist_ok=True)

@@ -64,7 +64,7 @@ def deployment(index, connections=None):
     rows = SEED_CONNECTIONS if connections is None else connections
     return {
         "resource_group": world.RESOURCE_GROUP,
-        "account": {"name": account_name(index), "create": False, "location": world.LOCATION},
+        "account": {"name": account_name(index), "create": False},
         "projects": [{"name": PROJECT}],
         "key_vault": {"name": vault_name(index)},
         "connections": [_connection(*row) for row in rows],

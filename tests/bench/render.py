@@ -233,9 +233,13 @@ def _profile(case6):
 
 def _without_shim(check):
     req = check["requests"]
-    return (f"Evidence, measured in this run: the peer's seed playbook with the shim turned off exits {check['rc']} at "
-            f"its first task with `{check['message']}` after {req['metadata']} metadata, {req['token']} token and "
-            f"{req['arm']} ARM requests (log: `{check['log']}`).\n")
+    return (
+        f"Evidence, measured in this run: the peer's seed playbook with the shim turned off exits {check['rc']} at "
+        f"its first task with `{check['message']}` after {req['metadata']} metadata, {req['token']} token and "
+        f"{req['arm']} ARM requests (log: `{check['log']}`); `hasattr(azure.cli.core.cloud, "
+        f"'get_cloud_from_metadata_endpoint')` in the peer venv without the shim: "
+        f"{check.get('azure_cli_core_has_get_cloud_from_metadata_endpoint')}.\n"
+    )
 
 
 def _reads(breakdown):
@@ -254,25 +258,33 @@ def _targets(data):
     for case in ("1", "2", "3"):
         if case in cases:
             ratio = cases[case]["ratio"]["median"]
-            lines.append(f"- case {case}: at most half the peer's wall time: median ratio {ratio:.2f}, {_verdict(ratio <= 0.5)}")
+            lines.append(
+                f"- case {case}: at most half the peer's wall time: median ratio {ratio:.2f}, {_verdict(ratio <= 0.5)}"
+            )
     if "2" in cases:
         ours = cases["2"]["ours"]
         writes = ours["requests"]["arm_writes"]["max"]
         objects, listings = _reads((ours["runs"] or [{}])[0].get("breakdown", {}))
-        lines.append(f"- case 2: zero write requests: {writes:g} ({_verdict(writes == 0)}); reads: {objects} of single "
-                     f"objects and {listings} listings (9 managed objects: resource, project, vault, Key Vault "
-                     "connection, role assignment, 4 connections)")
+        lines.append(
+            f"- case 2: zero write requests: {writes:g} ({_verdict(writes == 0)}); reads: {objects} of single "
+            f"objects and {listings} listings (9 managed objects: resource, project, vault, Key Vault "
+            "connection, role assignment, 4 connections)"
+        )
     if "4" in cases and "1" in cases["4"] and "20" in cases["4"]:
         factor = cases["4"]["20"]["wall"]["median"] / cases["4"]["1"]["wall"]["median"]
-        lines.append(f"- case 4: 20 resources in at most 3 times the wall time of 1: {factor:.2f}x, {_verdict(factor <= 3)}")
+        lines.append(
+            f"- case 4: 20 resources in at most 3 times the wall time of 1: {factor:.2f}x, {_verdict(factor <= 3)}"
+        )
     if "5" in cases:
         found = [a for a in cases["5"]["analysis"] if "error" not in a]
         if found:
             worst = max(a["effective_to_wait_end"] for a in found)
             gap = min(a["probe_gap_min"] or 99 for a in found)
-            lines.append(f"- case 5: the play moves on within 5 s of access becoming effective: worst "
-                         f"{worst:.1f}s ({_verdict(worst <= 5)}); at most one probe every 5 s: shortest gap "
-                         f"{gap:.1f}s ({_verdict(gap >= 5)})")
+            lines.append(
+                f"- case 5: the play moves on within 5 s of access becoming effective: worst "
+                f"{worst:.1f}s ({_verdict(worst <= 5)}); at most one probe every 5 s: shortest gap "
+                f"{gap:.1f}s ({_verdict(gap >= 5)})"
+            )
     return "\n".join(lines + [""])
 
 

@@ -43,8 +43,10 @@ SECRET_AUTH_TYPES = {
 }
 PROBE_NAME = "foundry-access-probe"
 FAILURE_LINE = re.compile(r"^fatal: \[(?P<host>[^\]]+)\]: FAILED! => (?P<body>\{.*\})\s*$", re.MULTILINE)
-RECAP_LINE = re.compile(r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+"
-                        r"failed=(?P<failed>\d+)", re.MULTILINE)
+RECAP_LINE = re.compile(
+    r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+" r"failed=(?P<failed>\d+)",
+    re.MULTILINE,
+)
 UNCLEAR = ("Traceback (most recent call last)", "MODULE FAILURE", "Unexpected exception", "An unhandled exception")
 
 
@@ -215,3 +217,22 @@ def run_and_kill(emulator, playbook, variables, tmp_path, after_writes, extra_de
 
 def trial_rng(seed, label):
     return random.Random(f"{label}:{seed}")
+
+
+PLACEHOLDERS = {
+    "{rg_id}": world.RESOURCE_GROUP_ID,
+    "{far_vault_id}": "/subscriptions/99999999-0000-4000-8000-000000000099/resourceGroups/rg-far/providers/"
+    "Microsoft.KeyVault/vaults/kv-far",
+}
+
+
+def expand(value):
+    """A corpus value with its placeholders ({rg_id}, {far_vault_id}) replaced, at any depth."""
+    if isinstance(value, dict):
+        return {k: expand(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand(v) for v in value]
+    if isinstance(value, str):
+        for name, text in PLACEHOLDERS.items():
+            value = value.replace(name, text)
+    return value

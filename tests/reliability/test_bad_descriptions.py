@@ -18,7 +18,7 @@ import yaml
 from tests.emulator import world
 from tests.reliability import harness
 
-CASES = yaml.safe_load((Path(__file__).parent / "corpus" / "descriptions.yml").read_text())
+CASES = harness.expand(yaml.safe_load((Path(__file__).parent / "corpus" / "descriptions.yml").read_text()))
 # How many cases run alone through the shipped playbook; all of them under `make soak`.
 SINGLE = len(CASES) if harness.TRIALS >= 10 else 4
 
@@ -50,8 +50,12 @@ def _connection(account, name, project=None, vault=None):
     parent = world.account_id(account) + (f"/projects/{project}" if project else "")
     props = {"category": "CognitiveSearch", "target": "https://legacy.search.windows.net/", "authType": "AAD"}
     if vault:
-        props = {"category": "AzureKeyVault", "target": world.vault_id(vault), "authType": "AccountManagedIdentity",
-                 "metadata": {"ApiType": "Azure", "ResourceId": world.vault_id(vault), "location": world.LOCATION}}
+        props = {
+            "category": "AzureKeyVault",
+            "target": world.vault_id(vault),
+            "authType": "AccountManagedIdentity",
+            "metadata": {"ApiType": "Azure", "ResourceId": world.vault_id(vault), "location": world.LOCATION},
+        }
     return {"id": f"{parent}/connections/{name}", "properties": props}
 
 
@@ -60,9 +64,13 @@ def world_seed(name, account):
     if not name:
         return None
     identity = {"type": "None"} if name == "account_without_identity" else {"type": "SystemAssigned"}
-    seed = {"accounts": [{"id": world.account_id(account), "identity": identity,
-                          "properties": {"allowProjectManagement": True}}],
-            "projects": [], "connections": []}
+    seed = {
+        "accounts": [
+            {"id": world.account_id(account), "identity": identity, "properties": {"allowProjectManagement": True}}
+        ],
+        "projects": [],
+        "connections": [],
+    }
     if name in ("key_vault_elsewhere", "key_vault_elsewhere_with_extra", "connection_in_project"):
         seed["projects"].append({"id": f"{world.account_id(account)}/projects/alpha", "identity": identity})
         vault = world.VAULT_RBAC_1 if name == "connection_in_project" else world.VAULT_RBAC_2
@@ -118,12 +126,20 @@ def batch_playbook(name, directory):
 @pytest.mark.parametrize("playbook", ["setup", "switch_keyvault", "teardown"])
 def test_bad_descriptions_batch_fail_before_any_write(playbook, emulator, tmp_path):
     chosen = [item for item in prepared_cases(emulator) if item[0].get("playbook", "setup") == playbook]
-    hosts = {case["id"]: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)
-             for case, variables, _account in chosen}
+    hosts = {
+        case["id"]: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)
+        for case, variables, _account in chosen
+    }
     inventory = tmp_path / "inventory.json"
     inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
-    command = [str(harness.BIN / "ansible-playbook"), "-i", str(inventory), "-f", "4",
-               str(batch_playbook(playbook, tmp_path))]
+    command = [
+        str(harness.BIN / "ansible-playbook"),
+        "-i",
+        str(inventory),
+        "-f",
+        "4",
+        str(batch_playbook(playbook, tmp_path)),
+    ]
     run = harness.finish(harness.start(command, harness.playbook_env(emulator)), command)
     writes = [f"{r['method']} {r['path']}" for r in emulator.writes()]
     assert not run.unclear(), f"unclear failures in the batch:\n{run.tail(6000)}"

@@ -13,8 +13,9 @@ import yaml
 from ansible.module_utils.testing import patch_module_args
 
 from tests.emulator import world
+from tests.reliability import harness
 
-CASES = yaml.safe_load((Path(__file__).parent / "corpus" / "module_args.yml").read_text())
+CASES = harness.expand(yaml.safe_load((Path(__file__).parent / "corpus" / "module_args.yml").read_text()))
 ACCOUNT = "corpus-foundry"
 
 

@@ -31,9 +31,13 @@ def test_faults_operation_converges_to_the_fault_free_state(operation, seed, emu
         assert not unclear, f"run {len(runs)} failed without a clear message ({unclear}):\n{runs[-1].tail()}"
         assert runs[-1].rc == 0 or runs[-1].messages(), f"run {len(runs)} failed with no message:\n{runs[-1].tail()}"
     log = emulator.requests()
-    faults_seen = sorted({str(r["status"]) for r in log if r["kind"] == "arm" and r["status"] in (None, 409, 429, 500, 503)})
+    faults_seen = sorted(
+        {str(r["status"]) for r in log if r["kind"] == "arm" and r["status"] in (None, 409, 429, 500, 503)}
+    )
     emulator.config(throttle_rate=0, fault_rate=0, drop_rate=0, conflict_rate=0)
-    assert runs[-1].rc == 0, f"{operation} did not converge in {MAX_RUNS} runs under faults (seed {seed}):\n" + "\n".join(
+    assert (
+        runs[-1].rc == 0
+    ), f"{operation} did not converge in {MAX_RUNS} runs under faults (seed {seed}):\n" + "\n".join(
         run.tail(2500) for run in runs
     )
     state = emulator.state()
@@ -43,6 +47,8 @@ def test_faults_operation_converges_to_the_fault_free_state(operation, seed, emu
         missing = worldview.described_connections_missing(state, variables["foundry_deployment"])
         assert not missing, f"{operation} under faults (seed {seed}) left connections missing: {missing}"
     diff = worldview.differences(worldview.view(reference[operation]["state"]), worldview.view(state))
-    assert not diff, f"{operation} under faults (seed {seed}, {len(runs)} run(s)) differs from the fault-free run: {diff}"
+    assert (
+        not diff
+    ), f"{operation} under faults (seed {seed}, {len(runs)} run(s)) differs from the fault-free run: {diff}"
     assert faults_seen, f"no fault was injected in {operation} (seed {seed}); the trial proved nothing"
     print(f"{operation} seed={seed} x{scale}: converged in {len(runs)} run(s); fault statuses seen: {faults_seen}")

@@ -23,8 +23,11 @@ SECRET_CONNECTIONS = {
     "ApiKey": ("AzureOpenAI", None, {"key": "CANARY"}),
     "AccountKey": ("AzureBlob", "alpha", {"key": "CANARY"}),
     "CustomKeys": ("CustomKeys", None, {"keys": {"first": "CANARY", "second": "CANARY"}}),
-    "ServicePrincipal": ("AzureDataLakeGen2", "alpha", {"client_id": str(uuid.UUID(int=7)), "client_secret": "CANARY",
-                                                         "tenant_id": world.TENANT_ID}),
+    "ServicePrincipal": (
+        "AzureDataLakeGen2",
+        "alpha",
+        {"client_id": str(uuid.UUID(int=7)), "client_secret": "CANARY", "tenant_id": world.TENANT_ID},
+    ),
     "UsernamePassword": ("Snowflake", None, {"username": "rel-user", "password": "CANARY", "security_token": "CANARY"}),
     "SAS": ("AzureBlob", "alpha", {"sas": "CANARY"}),
     "PAT": ("AzureDevOps", None, {"pat": "CANARY"}),
@@ -56,8 +59,13 @@ class Canaries:
     def description(self, vault=world.VAULT_RBAC_1, **changes):
         desc = harness.description(account="rel-canary", vault=vault, secret=lambda label: self.fill("CANARY", label))
         for auth_type, (category, project, credentials) in SECRET_CONNECTIONS.items():
-            item = {"name": f"c-{auth_type.lower()}", "category": category, "target": f"https://{auth_type.lower()}.example.com/",
-                    "auth_type": auth_type, "credentials": self.fill(credentials, auth_type.lower())}
+            item = {
+                "name": f"c-{auth_type.lower()}",
+                "category": category,
+                "target": f"https://{auth_type.lower()}.example.com/",
+                "auth_type": auth_type,
+                "credentials": self.fill(credentials, auth_type.lower()),
+            }
             desc["connections"].append(dict(item, project=project) if project else item)
         desc.update(changes)
         return desc
@@ -71,12 +79,21 @@ def seed_principal(emulator, canaries):
     object_id, client_id = str(uuid.uuid4()), str(uuid.uuid4())
     secret = canaries.fill("CANARY", "client-secret")
     assignment = f"{world.SUBSCRIPTION_SCOPE}/providers/Microsoft.Authorization/roleAssignments/{uuid.uuid4()}"
-    emulator.seed({
-        "principals": [{"id": object_id, "appId": client_id, "secret": secret, "displayName": "rel-canary"}],
-        "role_assignments": [{"id": assignment, "properties": {
-            "roleDefinitionId": world.role_definition_id(world.ROLE_OWNER), "principalId": object_id,
-            "scope": world.SUBSCRIPTION_SCOPE}}],
-    })
+    emulator.seed(
+        {
+            "principals": [{"id": object_id, "appId": client_id, "secret": secret, "displayName": "rel-canary"}],
+            "role_assignments": [
+                {
+                    "id": assignment,
+                    "properties": {
+                        "roleDefinitionId": world.role_definition_id(world.ROLE_OWNER),
+                        "principalId": object_id,
+                        "scope": world.SUBSCRIPTION_SCOPE,
+                    },
+                }
+            ],
+        }
+    )
     return client_id, secret
 
 
@@ -125,11 +142,19 @@ def test_secrets_canaries_never_leave_their_inputs_with_ansible_playbook(emulato
 def runner_job(emulator, tmp_path, name, variables, envvars, cmdline):
     private = tmp_path / name
     (private / "inventory").mkdir(parents=True)
-    (private / "inventory" / "hosts").write_text("localhost ansible_connection=local "
-                                                "ansible_python_interpreter={{ ansible_playbook_python }}\n")
-    runner = ansible_runner.run(private_data_dir=str(private), project_dir=str(harness.REPO),
-                                playbook=f"playbooks/{name.split('-')[0]}.yml", extravars=variables, envvars=envvars,
-                                cmdline=cmdline, verbosity=3, quiet=True)
+    (private / "inventory" / "hosts").write_text(
+        "localhost ansible_connection=local " "ansible_python_interpreter={{ ansible_playbook_python }}\n"
+    )
+    runner = ansible_runner.run(
+        private_data_dir=str(private),
+        project_dir=str(harness.REPO),
+        playbook=f"playbooks/{name.split('-')[0]}.yml",
+        extravars=variables,
+        envvars=envvars,
+        cmdline=cmdline,
+        verbosity=3,
+        quiet=True,
+    )
     return private, runner, runner.stdout.read(), list(runner.events)
 
 
@@ -148,18 +173,30 @@ def artifact_leaks(private, canaries, secret):
     return leaks
 
 
-def test_secrets_canaries_never_leave_their_inputs_with_ansible_runner(emulator, emulator_server, tmp_path, monkeypatch):
+def test_secrets_canaries_never_leave_their_inputs_with_ansible_runner(
+    emulator, emulator_server, tmp_path, monkeypatch
+):
     for key in [k for k in os.environ if k.startswith(("AZURE_", "ANSIBLE_")) or k == "REQUESTS_CA_BUNDLE"]:
         monkeypatch.delenv(key)  # the job sees what AWX gives it, not this shell's settings
     monkeypatch.setenv("PATH", f"{harness.BIN}{os.pathsep}{os.environ['PATH']}")
     canaries = Canaries()
     client_id, secret = seed_principal(emulator, canaries)
-    envvars = {"AZURE_SUBSCRIPTION_ID": world.SUBSCRIPTION_ID, "AZURE_CLIENT_ID": client_id, "AZURE_SECRET": secret,
-               "AZURE_TENANT": world.TENANT_ID, "AZURE_CLOUD_ENVIRONMENT": emulator.env["AZURE_CLOUD_ENVIRONMENT"],
-               "REQUESTS_CA_BUNDLE": emulator.ca_path, "ANSIBLE_COLLECTIONS_PATH": str(harness.COLLECTIONS)}
+    envvars = {
+        "AZURE_SUBSCRIPTION_ID": world.SUBSCRIPTION_ID,
+        "AZURE_CLIENT_ID": client_id,
+        "AZURE_SECRET": secret,
+        "AZURE_TENANT": world.TENANT_ID,
+        "AZURE_CLOUD_ENVIRONMENT": emulator.env["AZURE_CLOUD_ENVIRONMENT"],
+        "REQUESTS_CA_BUNDLE": emulator.ca_path,
+        "ANSIBLE_COLLECTIONS_PATH": str(harness.COLLECTIONS),
+    }
     setup = {"foundry_deployment": canaries.description()}
-    failing = dict(setup, foundry_setup_update_credentials="always", foundry_setup_propagation_retries=1,
-                   foundry_setup_propagation_delay=1)
+    failing = dict(
+        setup,
+        foundry_setup_update_credentials="always",
+        foundry_setup_propagation_retries=1,
+        foundry_setup_propagation_delay=1,
+    )
     jobs = [
         ("setup-check", setup, {}, "--check --diff", "successful"),
         ("setup", setup, {}, "--diff", "successful"),
@@ -168,8 +205,9 @@ def test_secrets_canaries_never_leave_their_inputs_with_ansible_runner(emulator,
     ]
     for name, variables, extra_env, cmdline, status in jobs:
         emulator.config(role_propagation_seconds=0)
-        private, runner, stdout, events = runner_job(emulator, tmp_path, name, variables, dict(envvars, **extra_env),
-                                                      cmdline)
+        private, runner, stdout, events = runner_job(
+            emulator, tmp_path, name, variables, dict(envvars, **extra_env), cmdline
+        )
         assert runner.status == status, f"{name}: job {runner.status}, expected {status}\n{stdout[-4000:]}"
         assert secret in (private / "env" / "envvars").read_text(), f"{name}: the client secret is not an input"
         assert not canaries.found_in(stdout), f"{name}: canaries in the job output: {canaries.found_in(stdout)}"

@@ -95,8 +95,11 @@ def account_view(state, account):
             for vault, names in full["vault_secrets"].items()
         },
         "access_policies": {
-            vault: [p for p in (item.get("properties") or {}).get("accessPolicies") or [] if p.get("objectId")
-                    and principal in str(p.get("objectId"))]
+            vault: [
+                p
+                for p in (item.get("properties") or {}).get("accessPolicies") or []
+                if p.get("objectId") and principal in str(p.get("objectId"))
+            ]
             for vault, item in full["vaults"].items()
         },
     }
@@ -129,8 +132,10 @@ def _secret_name(connection_id):
 def _vault_of_account(state, account_id):
     for conn in state["connections"]:
         props = conn.get("properties") or {}
-        if conn["id"].lower().startswith(account_id.lower() + "/connections/") and \
-                str(props.get("category")).lower() == "azurekeyvault":
+        if (
+            conn["id"].lower().startswith(account_id.lower() + "/connections/")
+            and str(props.get("category")).lower() == "azurekeyvault"
+        ):
             return str(props.get("target")).lower()
     return None
 
@@ -157,7 +162,9 @@ def invariant_problems(state, allow_probe=False):
         if vault and name not in secrets.get(vault, set()):
             problems.append(f"connection {conn['id']} has no secret '{name}' in its vault {vault}")
     for vault, names in secrets.items():
-        problems += [f"secret '{n}' in vault {vault} belongs to no connection" for n in names if (vault, n) not in owners]
+        problems += [
+            f"secret '{n}' in vault {vault} belongs to no connection" for n in names if (vault, n) not in owners
+        ]
     for key, count in _role_assignments(state, identity_labels(state)).items():
         if count > 1:
             problems.append(f"{count} role assignments for the same scope, principal and role: {key}")
@@ -193,5 +200,7 @@ def seedable(state):
         "role_assignments": [
             r for r in state["role_assignments"] if r["properties"]["principalId"] not in DEFAULT_PRINCIPALS
         ],
-        "vaults": [v for v in state["vaults"] if v["id"].lower() not in defaults or v["properties"].get("accessPolicies")],
+        "vaults": [
+            v for v in state["vaults"] if v["id"].lower() not in defaults or v["properties"].get("accessPolicies")
+        ],
     }

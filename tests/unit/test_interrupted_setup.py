@@ -26,7 +26,7 @@ STEP_DEADLINE = 300.0
 DEPLOYMENT = {
     "resource_group": "rg-foundry",
     "account": {"name": ACCOUNT, "location": "eastus"},
-    "projects": [{"name": "one"}, {"name": "two"}],
+    "projects": [{"name": "one"}],
     "key_vault": {"name": "kv-rbac-1"},
     "connections": [
         {
@@ -38,19 +38,12 @@ DEPLOYMENT = {
             "metadata": {"ApiType": "Azure"},
         },
         {
-            "name": "blob-two",
-            "project": "two",
+            "name": "blob-one",
+            "project": "one",
             "category": "AzureBlob",
-            "target": "https://interrupted.blob.core.windows.net/two",
+            "target": "https://interrupted.blob.core.windows.net/one",
             "auth_type": "AccountKey",
             "credentials": {"key": "interrupted-storage-key"},
-        },
-        {
-            "name": "search-one",
-            "project": "one",
-            "category": "CognitiveSearch",
-            "target": "https://interrupted.search.windows.net/",
-            "auth_type": "AAD",
         },
     ],
 }
@@ -64,7 +57,7 @@ STEPS = {
     "grant": (r"/vaults/kv-rbac-1/providers/Microsoft\.Authorization/roleAssignments/[^/]+$", {}),
     # The grant takes a few seconds to reach the vault, so the play is killed while it waits for it.
     "propagation": (_ACCOUNT_PATH + "/connections/foundry-access-probe$", {"role_propagation_seconds": 4}),
-    "connections": (_ACCOUNT_PATH + "(/projects/[^/]+)?/connections/(openai-shared|blob-two|search-one)$", {}),
+    "connections": (_ACCOUNT_PATH + "(/projects/[^/]+)?/connections/(openai-shared|blob-one)$", {}),
 }
 
 
@@ -150,16 +143,22 @@ def summary(state):
         },
         "projects": sorted(p["id"].lower() for p in state["projects"]),
         "connections": sorted(
-            json.dumps({"id": c["id"].lower(), "properties": {k: v for k, v in c["properties"].items()}}, sort_keys=True)
+            json.dumps({"id": c["id"].lower(), "properties": c["properties"]}, sort_keys=True)
             for c in state["connections"]
         ),
         "role_assignments": sorted(
-            (r["properties"]["scope"].lower(), r["properties"]["roleDefinitionId"].lower(), who(r["properties"]["principalId"]))
+            (
+                r["properties"]["scope"].lower(),
+                r["properties"]["roleDefinitionId"].lower(),
+                who(r["properties"]["principalId"]),
+            )
             for r in state["role_assignments"]
         ),
         "access_policies": {
-            v["name"]: sorted(json.dumps(dict(p, objectId=who(p["objectId"])), sort_keys=True)
-                              for p in v["properties"]["accessPolicies"])
+            v["name"]: sorted(
+                json.dumps(dict(p, objectId=who(p["objectId"])), sort_keys=True)
+                for p in v["properties"]["accessPolicies"]
+            )
             for v in state["vaults"]
         },
         "vault_secrets": state["vault_secrets"],
@@ -189,7 +188,8 @@ def test_setup_interrupted_at_step_converges(emulator, description_file, uninter
     if knobs:
         emulator.config(**knobs)
     killed_at = run_setup_killed_at(emulator, description_file, pattern)
-    after_kill = summary(emulator.state()) if any(a["name"] == ACCOUNT for a in emulator.state()["accounts"]) else None
+    state = emulator.state()
+    after_kill = summary(state) if any(a["name"] == ACCOUNT for a in state["accounts"]) else None
     assert after_kill != uninterrupted, f"the play killed at {killed_at['path']} had already finished its work"
     run_setup(emulator, description_file)
     assert summary(emulator.state()) == uninterrupted, f"killed at {killed_at['method']} {killed_at['path']}"
