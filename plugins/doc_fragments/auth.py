@@ -100,3 +100,13 @@ attributes:
     support: full
     description: Shows the resource before and after the change, secrets masked.
 """
+
+    ATTRIBUTES_INFO = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Sends only reads, in check mode as in a normal run.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is nothing to show.
+"""

@@ -133,7 +133,7 @@ def ensure_present(module, client):
     task = KeyVaultTask(module.params, client.subscription_id)
     vault = keyvault.get_vault(client, task.vault_id)
     summary = keyvault.vault_summary(vault)
-    current, everything = _split(_list_all(client, task), task.name)
+    current, everything = _split(_list_all(client, task, parent_may_be_missing=module.check_mode), task.name)
     if current:
         rules.check_keyvault_update(task.account, current, vault["id"])
     else:
@@ -156,12 +156,7 @@ def ensure_present(module, client):
 
 def ensure_absent(module, client):
     task = KeyVaultTask(module.params, client.subscription_id)
-    try:
-        current, everything = _split(_list_all(client, task), task.name)
-    except FoundryError as exc:
-        if exc.status != 404:
-            raise
-        current, everything = None, []
+    current, everything = _split(_list_all(client, task, parent_may_be_missing=True), task.name)
     if current:
         rules.check_keyvault_delete(task.account, current, everything)
         if task.vault_id:
@@ -173,8 +168,19 @@ def ensure_absent(module, client):
     return result
 
 
-def _list_all(client, task):
-    return connections.list_all_connections(client, task.subscription_id, task.params["resource_group"], task.account)
+def _list_all(client, task, parent_may_be_missing=False):
+    """Every connection of the account and its projects; none when the account is missing and that is allowed.
+
+    Check mode allows it: an earlier task of the same play would have created the account.
+    """
+    try:
+        return connections.list_all_connections(
+            client, task.subscription_id, task.params["resource_group"], task.account
+        )
+    except FoundryError as exc:
+        if exc.status != 404 or not parent_may_be_missing:
+            raise
+        return []
 
 
 def run_keyvault_connection(module, client):

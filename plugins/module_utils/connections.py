@@ -242,7 +242,8 @@ def plan_connection(task, current):
 
 def ensure_present(module, client):
     task = ConnectionTask(module.params, client.subscription_id)
-    current = get_connection(client, task.path, f"read {task.where}")
+    # In check mode the account or project may be one that an earlier task would have created.
+    current = get_connection(client, task.path, f"read {task.where}", parent_may_be_missing=module.check_mode)
     rules.refuse_keyvault_connection(task.account, current, "present")
     method, body, prediction = plan_connection(task, current)
     result = {"changed": body is not None, "connection": prediction}

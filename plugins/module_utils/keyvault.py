@@ -53,3 +53,14 @@ def vault_summary(vault):
         "vault_uri": properties.get("vaultUri"),
         "enable_rbac_authorization": bool(properties.get("enableRbacAuthorization")),
     }
+
+
+def keyvault_info(module, client):
+    """The keyvault_info module: a vault's facts, or exists=false."""
+    vault_id = vault_id_from_params(module.params, client.subscription_id, group_option="resource_group")
+    vault = client.get(vault_id, API_VERSION, f"read key vault '{vault_id}'")
+    if vault is None:
+        return {"changed": False, "exists": False, "key_vault": None}
+    summary = vault_summary(vault)
+    summary["access_policies"] = (vault.get("properties") or {}).get("accessPolicies") or []
+    return {"changed": False, "exists": True, "key_vault": summary}

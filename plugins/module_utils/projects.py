@@ -91,10 +91,16 @@ def delete_project(client, resource_group, account, name, wait=True, timeout=180
 # present -----------------------------------------------------------------------------------------
 
 
-def parent_account(client, params):
-    """The account the project belongs to; it must exist and allow projects."""
+def parent_account(client, params, check_mode=False):
+    """The account the project belongs to; it must exist and allow projects.
+
+    In check mode a missing account is one an earlier task would have created: the prediction assumes
+    it allows projects and is in the given location.
+    """
     account, group, name = params["account_name"], params["resource_group"], params["name"]
     found = get_account(client, group, account)
+    if found is None and check_mode:
+        return {"location": params.get("location"), "properties": {"allowProjectManagement": True}}
     if found is None:
         raise FoundryError(
             f"Failed to create or update project '{name}': account '{account}' does not exist "
@@ -164,8 +170,10 @@ def update(module, client, params, account, current):
 
 def ensure_present(module, client):
     params = validate(module.params)
-    account = parent_account(client, params)
-    current = get_project(client, params["resource_group"], params["account_name"], params["name"])
+    account = parent_account(client, params, module.check_mode)
+    current = None if account.get("id") is None else get_project(
+        client, params["resource_group"], params["account_name"], params["name"]
+    )
     if current is None:
         return create(module, client, params, account)
     return update(module, client, params, account, current)

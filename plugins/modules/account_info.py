@@ -32,7 +32,7 @@ options:
     default: false
 extends_documentation_fragment:
   - azureai.foundry.auth
-  - azureai.foundry.auth.attributes
+  - azureai.foundry.auth.attributes_info
 notes:
   - All resource kinds of C(Microsoft.CognitiveServices/accounts) are returned, not only V(AIServices).
   - A resource that does not exist gives an empty list, not a failure.

@@ -31,7 +31,7 @@ options:
     type: str
 extends_documentation_fragment:
   - azureai.foundry.auth
-  - azureai.foundry.auth.attributes
+  - azureai.foundry.auth.attributes_info
 notes:
   - A project or Foundry resource that does not exist gives an empty list, not a failure.
 seealso:

@@ -39,7 +39,7 @@ options:
     default: false
 extends_documentation_fragment:
   - azureai.foundry.auth
-  - azureai.foundry.auth.attributes
+  - azureai.foundry.auth.attributes_info
 notes:
   - The caller needs C(Microsoft.Authorization/roleAssignments/read) at O(scope), which Reader gives.
   - Group membership is not expanded; an assignment to a group that O(principal_id) belongs to is not returned.

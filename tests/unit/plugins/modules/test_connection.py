@@ -320,3 +320,11 @@ def test_connection_throttling_is_retried(emulator, run_module):
     assert result["changed"] is True, result
     assert any(r["status"] == 429 for r in emulator.requests()), emulator.requests()
     assert stored(emulator, "openai"), emulator.state()["connections"]
+
+
+def test_connection_check_mode_predicts_create_under_a_parent_not_created_yet(emulator, run_module):
+    seed_world(emulator)
+    result = run_module(connection, {**OPENAI, "project_name": "not-yet-created"}, check_mode=True)
+    assert result.get("failed") is not True and result["changed"] is True, result
+    assert result["connection"]["properties"]["category"] == OPENAI["category"], result
+    assert emulator.writes() == []

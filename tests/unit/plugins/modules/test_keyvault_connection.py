@@ -213,3 +213,11 @@ def test_keyvault_connection_missing_parent_or_vault_fails_clearly(emulator, run
     assert fragment in result["msg"], result
     assert "Traceback" not in result["msg"], result
     assert emulator.writes() == []
+
+
+def test_keyvault_connection_check_mode_predicts_create_before_the_account_exists(emulator, run_module):
+    result = run_module(keyvault_connection, {**ARGS, "account_name": "not-yet-created"}, check_mode=True)
+    assert result.get("failed") is not True and result["changed"] is True, result
+    assert result["connection"]["properties"]["target"] == VAULT_ID, result
+    assert result["key_vault"]["enable_rbac_authorization"] is True, result
+    assert emulator.writes() == []

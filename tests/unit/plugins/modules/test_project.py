@@ -188,3 +188,10 @@ def test_project_refuses_bad_input_before_any_write(run_module, emulator, change
     result = run_module(project, args(**change))
     assert result.get("failed") and message in result["msg"], result
     assert [r for r in emulator.requests() if r["kind"] == "arm"] == [], emulator.requests()
+
+
+def test_project_check_mode_predicts_create_under_an_account_not_created_yet(run_module, emulator):
+    result = run_module(project, args(location="eastus"), check_mode=True)
+    assert result.get("failed") is not True and result["changed"] is True, result
+    assert result["project"]["location"] == "eastus", result
+    assert emulator.writes() == []
