@@ -147,7 +147,7 @@ EXAMPLES = r"""
     auth_type: AAD
     metadata:
       ApiType: Azure
-      ResourceId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/contoso-openai
+      ResourceId: "{{ openai_account_id }}"
 
 - name: Connect a search service to one project with an API key
   azureai.foundry.connection:

@@ -108,7 +108,7 @@ EXAMPLES = r"""
   azureai.foundry.keyvault_connection:
     account_name: contoso-foundry
     resource_group: rg-foundry
-    key_vault_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-security/providers/Microsoft.KeyVault/vaults/contoso-kv
+    key_vault_id: "{{ security_vault_id }}"
 
 - name: Remove the Key Vault connection (every other connection must be gone first)
   azureai.foundry.keyvault_connection:

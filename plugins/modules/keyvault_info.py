@@ -11,8 +11,8 @@ module: keyvault_info
 short_description: Read the key vault a Foundry resource is to use, and how it grants access
 version_added: 1.0.0
 description:
-  - Reads one key vault and returns the facts a bring-your-own Key Vault setup depends on: whether it exists,
-    where it is, and whether it grants access through Azure RBAC or through access policies.
+  - Reads one key vault and returns the facts a bring-your-own Key Vault setup depends on (whether it exists,
+    where it is, and whether it grants access through Azure RBAC or through access policies).
   - Never changes anything.
 options:
   key_vault_id:

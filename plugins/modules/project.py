@@ -99,7 +99,7 @@ EXAMPLES = r"""
 
 - name: Grant its identity a role on the vault
   azureai.foundry.role_assignment:
-    scope: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-foundry/providers/Microsoft.KeyVault/vaults/kv-foundry
+    scope: "{{ vault_id }}"
     role: Key Vault Secrets User
     principal_id: "{{ chat_project.principal_id }}"
 

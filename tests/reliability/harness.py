@@ -42,7 +42,11 @@ SECRET_AUTH_TYPES = {
     "usernamepassword",
 }
 PROBE_NAME = "foundry-access-probe"
-FAILURE_LINE = re.compile(r"^fatal: \[(?P<host>[^\]]+)\]: FAILED! => (?P<body>\{.*\})\s*$", re.MULTILINE)
+# "fatal: [host]: FAILED! => {...}" for a task, "failed: [host] (item=...) => {...}" for one item of a loop.
+FAILURE_LINE = re.compile(
+    r"^(?:fatal: \[(?P<host>[^\]]+)\]: FAILED!|failed: \[(?P<item_host>[^\]]+)\] \(item=.*?\)) => (?P<body>\{.*\})\s*$",
+    re.MULTILINE,
+)
 RECAP_LINE = re.compile(
     r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+" r"failed=(?P<failed>\d+)",
     re.MULTILINE,
@@ -124,7 +128,7 @@ class Run:
                 body = json.loads(match["body"])
             except ValueError:
                 body = {"msg": match["body"]}
-            found.setdefault(match["host"], []).append(body)
+            found.setdefault(match["host"] or match["item_host"], []).append(body)
         return found
 
     def messages(self, host="localhost"):

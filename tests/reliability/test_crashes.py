@@ -1,6 +1,6 @@
 """Setup, teardown and switch-vault killed (SIGKILL to the whole process group) at a seeded moment, then run again.
 
-The moment: after the N-th successful ARM write of the run (N drawn from 1 .. the writes of a fault-free run), plus a
+The moment: after the N-th successful ARM write of the run (N drawn from 1 .. the writes of a fault-free run - 1), plus a
 seeded delay of up to 0.4 s, so that the kill lands between two writes or inside a module. At that moment no secret may
 be orphaned or missing from its vault; one rerun of the same playbook must then succeed and leave exactly the state of
 a fault-free run (no probe left behind, every described connection and secret back).
@@ -16,7 +16,7 @@ from tests.reliability.conftest import prepare
 @pytest.mark.parametrize("operation", list(harness.OPERATIONS))
 def test_crashes_killed_operation_converges_when_run_again(operation, seed, emulator, reference, tmp_path):
     rng = harness.trial_rng(seed, f"crash-{operation}")
-    after_writes, delay = rng.randint(1, reference[operation]["writes"]), round(rng.uniform(0, 0.4), 2)
+    after_writes, delay = rng.randint(1, reference[operation]["writes"] - 1), round(rng.uniform(0, 0.4), 2)
     moment = f"{operation} killed after write {after_writes} + {delay} s (seed {seed})"
     prepare(emulator, operation, reference)
     playbook, extra = harness.OPERATIONS[operation]

@@ -10,17 +10,18 @@ import pytest
 from tests.reliability import harness, worldview
 from tests.reliability.conftest import prepare
 
-# Shares of ARM requests answered with each fault (conflicts: of writes to an account or its children), multiplied by
-# 1, 2 or 3 depending on the seed, so that the trials cover light and heavy weather.
+# Shares of ARM requests answered with each fault (conflicts: of writes to an account or its children), doubled for odd
+# seeds, so that the trials cover light and heavier weather. The ARM client retries a request up to 3 times on a bad
+# status and on a lost connection (azure-core's defaults), so some runs fail and the promise is the rerun's.
 FAULTS = {"throttle_rate": 0.04, "fault_rate": 0.04, "drop_rate": 0.03, "conflict_rate": 0.04}
-MAX_RUNS = 3
+MAX_RUNS = 4
 
 
 @pytest.mark.parametrize("seed", harness.SEEDS, ids=lambda s: f"seed={s}")
 @pytest.mark.parametrize("operation", list(harness.OPERATIONS))
 def test_faults_operation_converges_to_the_fault_free_state(operation, seed, emulator, reference, tmp_path):
     prepare(emulator, operation, reference)
-    scale = 1 + seed % 3
+    scale = 1 + seed % 2
     emulator.config(seed=seed, **{knob: rate * scale for knob, rate in FAULTS.items()})
     playbook, extra = harness.OPERATIONS[operation]
     variables = dict(extra, foundry_deployment=harness.operation_description(operation))
