@@ -24,7 +24,7 @@ export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: help venv demo test sanity sanity-locked units lint molecule build build-locked constraints clean
+.PHONY: help venv demo test sanity sanity-locked units lint molecule build build-locked bench constraints clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ $(IMPORTER)/.stamp: tools/importer-requirements.txt
 	test -x $(IMPORTER)/bin/python || $(PYTHON) -m venv $(IMPORTER)
 	$(IMPORTER)/bin/python -m pip install --quiet -r tools/importer-requirements.txt
 	touch $@
+
+bench: venv  ## Benchmarks side by side with azure.azcollection on the local emulator (tests/output/bench/report.md)
+	$(BIN)/python -m tests.bench
 
 constraints:  ## Re-resolve the toolchain to the newest versions and rewrite constraints.txt
 	rm -rf $(OUTPUT)/constraints-venv && $(PYTHON) -m venv $(OUTPUT)/constraints-venv

@@ -139,7 +139,7 @@ def _phases(report):
 def interpreter_start(side, repeats=10):
     """Median seconds of `python -c pass` for a side's interpreter (with its site-packages .pth files)."""
     times = []
-    for _ in range(repeats):
+    for _attempt in range(repeats):
         begin = time.perf_counter()
         subprocess.run([side.python, "-c", "pass"], check=True)
         times.append(time.perf_counter() - begin)
@@ -182,8 +182,8 @@ def profile(bench, sides, repeats, log=print):
     results = {}
     for side in sides:
         args_file = bench.write_vars(f"probe-args-{side.name}", module_args(side.name))
-        timed = [_probe_once(bench, side, args_file, importtime=True) for _ in range(repeats)]
-        plain = [_probe_once(bench, side, args_file, importtime=False) for _ in range(repeats)]
+        timed = [_probe_once(bench, side, args_file, importtime=True) for _round in range(repeats)]
+        plain = [_probe_once(bench, side, args_file, importtime=False) for _round in range(repeats)]
         errors = [r["error"] for r in timed + plain if "error" in r]
         if errors:
             results[side.name] = {"error": errors[0]}

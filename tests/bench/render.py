@@ -187,7 +187,7 @@ def _propagation(case5):
 
 
 def _short_url(request):
-    method, _, url = request.partition(" ")
+    method, url = request.split(" ", 1)
     if "://" in url:
         url = url.rsplit("/", 1)[-1] if "/metadata/" not in url else "metadata/endpoints"
     return f"`{method} {url}`"
