@@ -61,8 +61,9 @@ sanity-locked:
 units: venv  ## Unit and emulator contract tests (pytest)
 	$(BIN)/python -m pytest -n 2 tests/unit
 
-lint: venv  ## yamllint, ansible-lint (production profile, offline, see .ansible-lint), the action group
+lint: venv  ## yamllint, black on plugins/, ansible-lint (production profile, offline, see .ansible-lint), the action group
 	yamllint --strict .
+	black --check --quiet plugins/
 	ansible-lint
 	$(BIN)/python tools/check_action_group.py
 

@@ -90,7 +90,12 @@ def refuse_foreign_probe_name(connections, name, account):
 def put_probe(client, path, name, account):
     """(access, reason) from one create of the probe; failures other than KeyVaultAccessDenied raise."""
     try:
-        client.put(path, API_VERSION, probe_body(), f"create access probe connection '{name}' on account '{account}'")
+        client.put(
+            path,
+            API_VERSION,
+            probe_body(),
+            f"create access probe connection '{name}' on account '{account}'",
+        )
     except FoundryError as exc:
         if exc.code != DENIED:
             raise
@@ -102,7 +107,9 @@ def put_probe(client, path, name, account):
 
 
 def delete_probe(client, path, name, account):
-    client.delete(path, API_VERSION, f"remove access probe connection '{name}' from account '{account}'")
+    client.delete(
+        path, API_VERSION, f"remove access probe connection '{name}' from account '{account}'"
+    )
 
 
 def run_probe(client, path, name, account):
@@ -146,4 +153,9 @@ def run_access_check(module, client):
     vault_connection = key_vault_connection(connections, account)
     refuse_foreign_probe_name(connections, name, account)
     access, reason = run_probe(client, f"{account_path}/connections/{name}", name, account)
-    return {"changed": False, "access": access, "reason": reason, "key_vault_connection": vault_connection}
+    return {
+        "changed": False,
+        "access": access,
+        "reason": reason,
+        "key_vault_connection": vault_connection,
+    }

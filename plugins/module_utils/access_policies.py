@@ -9,7 +9,10 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.azureai.foundry.plugins.module_utils import ids, keyvault
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import ServiceRuleError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    ServiceRuleError,
+    ValidationError,
+)
 
 # What Foundry needs to keep connection secrets in the vault.
 DEFAULT_SECRET_PERMISSIONS = ["get", "list", "set", "delete"]
@@ -58,7 +61,11 @@ PERMISSIONS = {
         "restore",
     ),
 }
-OPTIONS = {"secrets": "secret_permissions", "keys": "key_permissions", "certificates": "certificate_permissions"}
+OPTIONS = {
+    "secrets": "secret_permissions",
+    "keys": "key_permissions",
+    "certificates": "certificate_permissions",
+}
 
 
 def check_permissions(kind, values):
@@ -70,7 +77,9 @@ def check_permissions(kind, values):
     for value in values:
         known = canonical.get(str(value).strip().lower())
         if known is None:
-            raise ValidationError(OPTIONS[kind], value, f"must be one of {', '.join(PERMISSIONS[kind])}")
+            raise ValidationError(
+                OPTIONS[kind], value, f"must be one of {', '.join(PERMISSIONS[kind])}"
+            )
         if known not in result:
             result.append(known)
     return result
@@ -78,7 +87,11 @@ def check_permissions(kind, values):
 
 def desired_from(params, subscription_id):
     """Validated options of keyvault_access_policy (no request sent)."""
-    wanted = {"vault_id": keyvault.vault_id_from_params(params, subscription_id, group_option="resource_group")}
+    wanted = {
+        "vault_id": keyvault.vault_id_from_params(
+            params, subscription_id, group_option="resource_group"
+        )
+    }
     wanted["object_id"] = ids.check_guid("object_id", params["object_id"])
     for kind, option in OPTIONS.items():
         wanted[kind] = check_permissions(kind, params.get(option))
@@ -135,7 +148,9 @@ def update_policies(client, vault, operation, policies):
     """PUT .../accessPolicies/{add|replace|remove}; returns the vault's policies after the write."""
     body = {"properties": {"accessPolicies": policies}}
     action = f"{operation} access policy on key vault '{vault.get('name')}'"
-    answer = client.put(f"{vault['id']}/accessPolicies/{operation}", keyvault.API_VERSION, body, action)
+    answer = client.put(
+        f"{vault['id']}/accessPolicies/{operation}", keyvault.API_VERSION, body, action
+    )
     return (answer.get("properties") or {}).get("accessPolicies")
 
 
@@ -151,7 +166,10 @@ def write_entry(client, vault, entry, current):
 
 
 def after_entry(policies, vault, object_id, fallback):
-    found = find_entry({"properties": {"accessPolicies": policies or [], "tenantId": fallback["tenantId"]}}, object_id)
+    found = find_entry(
+        {"properties": {"accessPolicies": policies or [], "tenantId": fallback["tenantId"]}},
+        object_id,
+    )
     return found or fallback
 
 
@@ -180,7 +198,13 @@ def run_keyvault_access_policy(module, client):
     from ansible_collections.azureai.foundry.plugins.module_utils.module import diff_result
 
     wanted = desired_from(module.params, client.subscription_id)
-    changed, vault, before, after = ensure(client, wanted, module.params["state"], module.check_mode)
-    result = {"changed": changed, "access_policy": after or {}, "key_vault": keyvault.vault_summary(vault)}
+    changed, vault, before, after = ensure(
+        client, wanted, module.params["state"], module.check_mode
+    )
+    result = {
+        "changed": changed,
+        "access_policy": after or {},
+        "key_vault": keyvault.vault_summary(vault),
+    }
     result.update(diff_result(module, before, after))
     return result

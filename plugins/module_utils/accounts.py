@@ -25,7 +25,10 @@ from ansible_collections.azureai.foundry.plugins.module_utils.compare import (
     read_path,
     strip_server_only,
 )
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.module import diff_result
 
 API_VERSION = "2025-12-01"
@@ -71,7 +74,9 @@ FIELDS = [
     Field("kind", "kind", how="nocase", create_only=True),
     Field("location", "location", how="nocase", create_only=True),
     Field("sku", "sku.name", how="nocase"),
-    Field("custom_sub_domain_name", "properties.customSubDomainName", how="nocase", create_only=True),
+    Field(
+        "custom_sub_domain_name", "properties.customSubDomainName", how="nocase", create_only=True
+    ),
     Field("allow_project_management", "properties.allowProjectManagement"),
     Field("public_network_access", "properties.publicNetworkAccess", how="nocase"),
     Field("disable_local_auth", "properties.disableLocalAuth"),
@@ -94,7 +99,9 @@ def check_location(option, value):
     if value is None:
         return None
     if not LOCATION.match(value):
-        raise ValidationError(option, value, "must be an Azure region name such as eastus or 'East US'")
+        raise ValidationError(
+            option, value, "must be an Azure region name such as eastus or 'East US'"
+        )
     return value.replace(" ", "").lower()
 
 
@@ -154,12 +161,18 @@ def validate(params):
     wanted["tags"] = check_tags("tags", params.get("tags"))
     sku = params.get("sku")
     if sku is not None and not SKU.match(sku):
-        raise ValidationError("sku", sku, "must be a pricing tier name such as S0 (letters and digits)")
+        raise ValidationError(
+            "sku", sku, "must be a pricing tier name such as S0 (letters and digits)"
+        )
     subdomain = params.get("custom_sub_domain_name")
     if subdomain is not None and not SUBDOMAIN.match(subdomain):
         raise ValidationError("custom_sub_domain_name", subdomain, SUBDOMAIN_RULE)
     if params.get("purge") and params["state"] != "absent":
-        raise ValidationError("purge", True, "applies only with state=absent (delete, then purge the soft-deleted one)")
+        raise ValidationError(
+            "purge",
+            True,
+            "applies only with state=absent (delete, then purge the soft-deleted one)",
+        )
     if params.get("restore") and params["state"] != "present":
         raise ValidationError("restore", True, "applies only with state=present")
     return wanted
@@ -255,14 +268,18 @@ def identity_body(identity):
     """The ARM identity for an identity option ({type, user_assigned_identities})."""
     body = {"type": identity["type"]}
     if identity.get("user_assigned_identities"):
-        body["userAssignedIdentities"] = {value: {} for value in identity["user_assigned_identities"]}
+        body["userAssignedIdentities"] = {
+            value: {} for value in identity["user_assigned_identities"]
+        }
     return body
 
 
 def _identity_key(identity):
     identity = identity or {}
     kind = (identity.get("type") or "None").replace(" ", "").lower()
-    return kind, sorted(ids.normalize_id(value) for value in (identity.get("userAssignedIdentities") or {}))
+    return kind, sorted(
+        ids.normalize_id(value) for value in (identity.get("userAssignedIdentities") or {})
+    )
 
 
 def identity_differs(wanted, current):
@@ -278,7 +295,10 @@ def predicted_identity(wanted, current):
         for key in ("principalId", "tenantId"):
             if current.get(key):
                 body[key] = current[key]
-    existing = {ids.normalize_id(key): value for key, value in (current.get("userAssignedIdentities") or {}).items()}
+    existing = {
+        ids.normalize_id(key): value
+        for key, value in (current.get("userAssignedIdentities") or {}).items()
+    }
     for key in body.get("userAssignedIdentities", {}):
         body["userAssignedIdentities"][key] = copy.deepcopy(existing.get(ids.normalize_id(key), {}))
     return body
@@ -300,7 +320,9 @@ def writable(resource, read_only, keys=("location", "kind", "sku", "tags")):
         identity = resource["identity"]
         base["identity"] = {"type": identity.get("type") or "None"}
         if identity.get("userAssignedIdentities"):
-            base["identity"]["userAssignedIdentities"] = {key: {} for key in identity["userAssignedIdentities"]}
+            base["identity"]["userAssignedIdentities"] = {
+                key: {} for key in identity["userAssignedIdentities"]
+            }
     properties = {k: v for k, v in (resource.get("properties") or {}).items() if k not in read_only}
     base["properties"] = copy.deepcopy(properties)
     return base
@@ -334,7 +356,11 @@ def tags_and_identity_changes(wanted, current):
     tags = wanted_tags(wanted.get("tags"), wanted.get("purge_tags", True), current.get("tags"))
     if tags == (current.get("tags") or {}):
         tags = None
-    identity = wanted.get("identity") if identity_differs(wanted.get("identity"), current.get("identity")) else None
+    identity = (
+        wanted.get("identity")
+        if identity_differs(wanted.get("identity"), current.get("identity"))
+        else None
+    )
     return tags, identity
 
 
@@ -377,7 +403,11 @@ def principal_id(resource):
 def desired(params, creating):
     """The options to compare or send; the creation defaults only count when creating."""
     result = {field.option: params.get(field.option) for field in FIELDS}
-    result.update(identity=params.get("identity"), tags=params.get("tags"), purge_tags=params.get("purge_tags"))
+    result.update(
+        identity=params.get("identity"),
+        tags=params.get("tags"),
+        purge_tags=params.get("purge_tags"),
+    )
     if creating:
         for option, value in CREATE_DEFAULTS.items():
             if result.get(option) is None:
@@ -427,7 +457,9 @@ def create(module, client, params):
     if deleted:
         body["properties"]["restore"] = True
     if module.check_mode:
-        after = predicted(identified(client, group, name), body, predicted_identity(wanted["identity"], {}))
+        after = predicted(
+            identified(client, group, name), body, predicted_identity(wanted["identity"], {})
+        )
     else:
         after = write(client, params, body, deleted)
     diff = diff_result(module, {}, strip_server_only(after))
@@ -442,12 +474,19 @@ def write(client, params, body, deleted=None):
     """The PUT; a soft-delete conflict the check missed (another location) gets the same advice."""
     try:
         return create_or_update_account(
-            client, params["resource_group"], params["name"], body, params["wait"], params["wait_timeout"]
+            client,
+            params["resource_group"],
+            params["name"],
+            body,
+            params["wait"],
+            params["wait_timeout"],
         )
     except FoundryError as exc:
         if exc.code != "FlagMustBeSetForRestore" or deleted:
             raise
-        raise soft_deleted_conflict(params["name"], params["resource_group"], {}, exc.request_id) from exc
+        raise soft_deleted_conflict(
+            params["name"], params["resource_group"], {}, exc.request_id
+        ) from exc
 
 
 def update(module, client, params, current):
@@ -492,7 +531,9 @@ def ensure_absent(module, client):
     if not module.check_mode:
         deadline = deadline_after(params["wait_timeout"])
         if current is not None:
-            delete_account(client, group, name, params["wait"] or params["purge"], remaining(deadline))
+            delete_account(
+                client, group, name, params["wait"] or params["purge"], remaining(deadline)
+            )
         if params.get("purge"):
             location = (current or {}).get("location") or deleted_location(deleted)
             purge_account(client, location, group, name, params["wait"], remaining(deadline))
@@ -521,7 +562,9 @@ def account_info(module, client):
     if params.get("deleted"):
         return {
             "changed": False,
-            "accounts": [a for a in list_deleted_accounts(client) if deleted_matches(a, group, name)],
+            "accounts": [
+                a for a in list_deleted_accounts(client) if deleted_matches(a, group, name)
+            ],
         }
     if name:
         account = get_account(client, group, name)

@@ -16,12 +16,21 @@ __metaclass__ = type
 import json
 import time
 
-from ansible_collections.azureai.foundry.plugins.module_utils.auth import build_credential, connection_verify, resolve_cloud
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.auth import (
+    build_credential,
+    connection_verify,
+    resolve_cloud,
+)
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 
 USER_AGENT = "azureai-foundry/1.0.0"
 # 409 codes that mean "busy, try again", as opposed to conflicts of content such as RoleAssignmentExists.
-TRANSIENT_CONFLICT_CODES = frozenset(["conflict", "anotheroperationinprogress", "operationnotallowed"])
+TRANSIENT_CONFLICT_CODES = frozenset(
+    ["conflict", "anotheroperationinprogress", "operationnotallowed"]
+)
 DEFAULT_POLL_INTERVAL = 5
 
 
@@ -36,7 +45,11 @@ def error_fields(status, text, headers):
         error = body.get("error") if isinstance(body.get("error"), dict) else body
         code, message = error.get("code"), error.get("message")
     request_id = headers.get("x-ms-request-id") or headers.get("x-ms-correlation-request-id")
-    return code or f"HTTP{status}", message or (text or "").strip()[:300] or "no error message", request_id
+    return (
+        code or f"HTTP{status}",
+        message or (text or "").strip()[:300] or "no error message",
+        request_id,
+    )
 
 
 def _make_retry_policy(**kwargs):
@@ -56,7 +69,9 @@ def _make_retry_policy(**kwargs):
         def _is_method_retryable(self, settings, request, response=None):
             if response is not None and response.status_code == 409:
                 return True
-            return super(TransientConflictRetryPolicy, self)._is_method_retryable(settings, request, response=response)
+            return super(TransientConflictRetryPolicy, self)._is_method_retryable(
+                settings, request, response=response
+            )
 
     return TransientConflictRetryPolicy(**kwargs)
 
@@ -66,7 +81,9 @@ class ArmClient:
 
     def __init__(self, params, poll_interval=DEFAULT_POLL_INTERVAL):
         if not params.get("subscription_id"):
-            raise ValidationError("subscription_id", None, "is required (or set AZURE_SUBSCRIPTION_ID)")
+            raise ValidationError(
+                "subscription_id", None, "is required (or set AZURE_SUBSCRIPTION_ID)"
+            )
         self.params = params
         self.subscription_id = params["subscription_id"]
         self.poll_interval = poll_interval
@@ -98,7 +115,9 @@ class ArmClient:
             ARMHttpLoggingPolicy(),
         ]
         return ARMPipelineClient(
-            base_url=self.cloud.resource_manager, policies=pipeline, connection_verify=connection_verify(self.params)
+            base_url=self.cloud.resource_manager,
+            policies=pipeline,
+            connection_verify=connection_verify(self.params),
         )
 
     def _send(self, method, path, api_version, action, body=None, query=None):
@@ -117,11 +136,16 @@ class ArmClient:
         except FoundryError as exc:
             raise FoundryError(f"Failed to {action}: {exc.message}", code=exc.code)
         except AzureError as exc:
-            raise FoundryError(f"Failed to {action}: {type(exc).__name__}: {_first_line(exc)}", code=type(exc).__name__)
+            raise FoundryError(
+                f"Failed to {action}: {type(exc).__name__}: {_first_line(exc)}",
+                code=type(exc).__name__,
+            )
 
     @staticmethod
     def _raise_for(response, action):
-        code, message, request_id = error_fields(response.status_code, response.text(), response.headers)
+        code, message, request_id = error_fields(
+            response.status_code, response.text(), response.headers
+        )
         raise FoundryError(
             f"Failed to {action}: {code}: {message} (HTTP {response.status_code}, request id {request_id or 'none'})",
             status=response.status_code,
@@ -134,9 +158,13 @@ class ArmClient:
         text = response.text()
         return json.loads(text) if text and text.strip() else {}
 
-    def request(self, method, path, api_version, action, body=None, query=None, accept=(200, 201, 202, 204)):
+    def request(
+        self, method, path, api_version, action, body=None, query=None, accept=(200, 201, 202, 204)
+    ):
         """One call; returns (status, body). Statuses outside ``accept`` raise FoundryError."""
-        response = self._send(method, path, api_version, action, body=body, query=query).http_response
+        response = self._send(
+            method, path, api_version, action, body=body, query=query
+        ).http_response
         if response.status_code not in accept:
             self._raise_for(response, action)
         return response.status_code, self._json(response)
@@ -174,7 +202,9 @@ class ArmClient:
         status = self.request("DELETE", path, api_version, action, accept=(200, 202, 204, 404))[0]
         return status in (200, 202)
 
-    def long_running(self, method, path, api_version, action, body=None, query=None, timeout=1800, wait=True):
+    def long_running(
+        self, method, path, api_version, action, body=None, query=None, timeout=1800, wait=True
+    ):
         """Start an operation and, if ``wait``, follow it to the end within ``timeout`` seconds.
 
         Returns the final resource body (None after a delete). A timeout raises FoundryError with the last status.
@@ -191,8 +221,12 @@ class ArmClient:
             self._raise_for(response, action)
         if not wait:
             return self._json(response) or None
-        poller = LROPoller(self._client(), initial, lambda final: self._json(final.http_response) or None,
-                           ARMPolling(timeout=self.poll_interval))
+        poller = LROPoller(
+            self._client(),
+            initial,
+            lambda final: self._json(final.http_response) or None,
+            ARMPolling(timeout=self.poll_interval),
+        )
         deadline = time.monotonic() + timeout
         try:
             result = poller.result(timeout=max(deadline - time.monotonic(), 0))

@@ -13,12 +13,17 @@ from urllib.parse import urlencode, urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 
 AUTH_ARGSPEC = dict(
     subscription_id=dict(type="str", fallback=(env_fallback, ["AZURE_SUBSCRIPTION_ID"])),
     client_id=dict(type="str", fallback=(env_fallback, ["AZURE_CLIENT_ID"])),
-    secret=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_SECRET", "AZURE_CLIENT_SECRET"])),
+    secret=dict(
+        type="str", no_log=True, fallback=(env_fallback, ["AZURE_SECRET", "AZURE_CLIENT_SECRET"])
+    ),
     tenant=dict(type="str", fallback=(env_fallback, ["AZURE_TENANT", "AZURE_TENANT_ID"])),
     federated_token_file=dict(type="path", fallback=(env_fallback, ["AZURE_FEDERATED_TOKEN_FILE"])),
     auth_source=dict(
@@ -27,16 +32,25 @@ AUTH_ARGSPEC = dict(
         choices=["auto", "env", "msi", "workload_identity", "cli"],
         fallback=(env_fallback, ["ANSIBLE_AZURE_AUTH_SOURCE"]),
     ),
-    cloud_environment=dict(type="str", default="AzureCloud", fallback=(env_fallback, ["AZURE_CLOUD_ENVIRONMENT"])),
+    cloud_environment=dict(
+        type="str", default="AzureCloud", fallback=(env_fallback, ["AZURE_CLOUD_ENVIRONMENT"])
+    ),
     cert_validation_mode=dict(
-        type="str", default="validate", choices=["validate", "ignore"], fallback=(env_fallback, ["AZURE_CERT_VALIDATION_MODE"])
+        type="str",
+        default="validate",
+        choices=["validate", "ignore"],
+        fallback=(env_fallback, ["AZURE_CERT_VALIDATION_MODE"]),
     ),
     ca_bundle=dict(type="path"),
 )
 
 # Clouds known by name: Resource Manager endpoint, Entra ID authority, token audience.
 KNOWN_CLOUDS = {
-    "azurecloud": ("https://management.azure.com/", "https://login.microsoftonline.com/", "https://management.azure.com/"),
+    "azurecloud": (
+        "https://management.azure.com/",
+        "https://login.microsoftonline.com/",
+        "https://management.azure.com/",
+    ),
     "azurechinacloud": (
         "https://management.chinacloudapi.cn/",
         "https://login.chinacloudapi.cn/",
@@ -107,15 +121,24 @@ def _cloud_from_metadata(value, verify):
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise FoundryError(f"Failed to read cloud metadata from '{url}' (option cloud_environment): {exc}")
+        raise FoundryError(
+            f"Failed to read cloud metadata from '{url}' (option cloud_environment): {exc}"
+        )
     entries = document if isinstance(document, list) else [document]
     host = urlsplit(value).netloc.lower()
-    chosen = next((e for e in entries if urlsplit(e.get("resourceManager", "")).netloc.lower() == host), entries[0])
+    chosen = next(
+        (e for e in entries if urlsplit(e.get("resourceManager", "")).netloc.lower() == host),
+        entries[0],
+    )
     try:
         authentication = chosen["authentication"]
         resource_manager = chosen.get("resourceManager") or f"https://{host}/"
         return Cloud(
-            chosen.get("name", host), resource_manager, authentication["loginEndpoint"], authentication["audiences"][0], False
+            chosen.get("name", host),
+            resource_manager,
+            authentication["loginEndpoint"],
+            authentication["audiences"][0],
+            False,
         )
     except (KeyError, IndexError, TypeError):
         raise FoundryError(
@@ -128,7 +151,9 @@ def _require(params, names, source):
     missing = [name for name in names if not params.get(name)]
     if missing:
         raise ValidationError(
-            missing[0], None, f"auth_source={source} needs {', '.join(names)} (or their AZURE_* environment variables)"
+            missing[0],
+            None,
+            f"auth_source={source} needs {', '.join(names)} (or their AZURE_* environment variables)",
         )
 
 
@@ -143,19 +168,30 @@ def build_credential(params, cloud):
     )
 
     source = params.get("auth_source") or "auto"
-    common = dict(authority=cloud.authority, disable_instance_discovery=not cloud.known, connection_verify=connection_verify(params))
+    common = dict(
+        authority=cloud.authority,
+        disable_instance_discovery=not cloud.known,
+        connection_verify=connection_verify(params),
+    )
     has_secret = all(params.get(k) for k in ("client_id", "secret", "tenant"))
     has_federation = all(params.get(k) for k in ("client_id", "tenant", "federated_token_file"))
     if source == "env" or (source == "auto" and has_secret):
         _require(params, ["client_id", "secret", "tenant"], "env")
-        return ClientSecretCredential(params["tenant"], params["client_id"], params["secret"], **common)
+        return ClientSecretCredential(
+            params["tenant"], params["client_id"], params["secret"], **common
+        )
     if source == "workload_identity" or (source == "auto" and has_federation):
         _require(params, ["client_id", "tenant", "federated_token_file"], "workload_identity")
         return WorkloadIdentityCredential(
-            tenant_id=params["tenant"], client_id=params["client_id"], token_file_path=params["federated_token_file"], **common
+            tenant_id=params["tenant"],
+            client_id=params["client_id"],
+            token_file_path=params["federated_token_file"],
+            **common,
         )
     if source == "msi":
         return ManagedIdentityCredential(client_id=params.get("client_id"))
     if source == "cli":
         return AzureCliCredential(tenant_id=params.get("tenant"))
-    return ChainedTokenCredential(ManagedIdentityCredential(client_id=params.get("client_id")), AzureCliCredential())
+    return ChainedTokenCredential(
+        ManagedIdentityCredential(client_id=params.get("client_id")), AzureCliCredential()
+    )

@@ -1,7 +1,8 @@
 # Copyright: azureai.foundry contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Key Vault connection of a Foundry resource: the body Microsoft's Bicep template writes, and the service's
-rules checked against every connection of the resource and its projects before anything is written."""
+rules checked against every connection of the resource and its projects before anything is written.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,7 +16,10 @@ from ansible_collections.azureai.foundry.plugins.module_utils.compare import (
     predict,
     strip_server_only,
 )
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.module import diff_result
 
 FIELDS = [
@@ -47,9 +51,13 @@ class KeyVaultTask:
                 f"name ({ids.NAME_RULES['connection'][1]}); set name",
             )
         ids.check_name("connection", "name", self.name)
-        self.path = connections.connection_path(subscription_id, params["resource_group"], self.account, self.name)
+        self.path = connections.connection_path(
+            subscription_id, params["resource_group"], self.account, self.name
+        )
         self.where = f"Key Vault connection '{self.name}' on account '{self.account}'"
-        self.vault_id = self._vault_id() if params.get("key_vault_id") or params.get("key_vault_name") else None
+        self.vault_id = (
+            self._vault_id() if params.get("key_vault_id") or params.get("key_vault_name") else None
+        )
         self.target = self._target() if self.vault_id else None
 
     def _vault_id(self):
@@ -69,7 +77,11 @@ class KeyVaultTask:
             return None
         ids.parse_resource_id(target, "target", keyvault.VAULT_TYPE)
         if not ids.same_id(target, self.vault_id):
-            raise ValidationError("target", target, f"must be the resource id of the connected vault ({self.vault_id})")
+            raise ValidationError(
+                "target",
+                target,
+                f"must be the resource id of the connected vault ({self.vault_id})",
+            )
         return target
 
 
@@ -81,7 +93,11 @@ def keyvault_body(vault, target=None, is_shared_to_all=True):
             "target": target or vault["id"],
             "authType": rules.KEYVAULT_AUTH_TYPE,
             "isSharedToAll": is_shared_to_all,
-            "metadata": {"ApiType": "Azure", "ResourceId": vault["id"], "location": vault["location"]},
+            "metadata": {
+                "ApiType": "Azure",
+                "ResourceId": vault["id"],
+                "location": vault["location"],
+            },
         }
     }
 
@@ -133,16 +149,24 @@ def ensure_present(module, client):
     task = KeyVaultTask(module.params, client.subscription_id)
     vault = keyvault.get_vault(client, task.vault_id)
     summary = keyvault.vault_summary(vault)
-    current, everything = _split(_list_all(client, task, parent_may_be_missing=module.check_mode), task.name)
+    current, everything = _split(
+        _list_all(client, task, parent_may_be_missing=module.check_mode), task.name
+    )
     if current:
         rules.check_keyvault_update(task.account, current, vault["id"])
     else:
         rules.check_keyvault_create(task.account, task.name, vault["id"], everything)
-    body = adopt_spelling(keyvault_body(vault, task.target, module.params["is_shared_to_all"]), current)
+    body = adopt_spelling(
+        keyvault_body(vault, task.target, module.params["is_shared_to_all"]), current
+    )
     changed = current is None or bool(differences(FIELDS, _desired(body), current))
     if current and changed:
         rules.check_keyvault_change(task.account, current, everything)
-    result = {"changed": changed, "key_vault": summary, "connection": connections.without_credentials(current)}
+    result = {
+        "changed": changed,
+        "key_vault": summary,
+        "connection": connections.without_credentials(current),
+    }
     if changed:
         result["connection"] = connections.without_credentials(predict(current, body))
         if not module.check_mode:
@@ -150,7 +174,11 @@ def ensure_present(module, client):
             written = connections.create_or_update_connection(client, task.path, body, action)
             result["connection"] = connections.without_credentials(written)
     before = strip_server_only(connections.without_credentials(current))
-    result.update(diff_result(module, before, strip_server_only(predict(current, body)) if changed else before))
+    result.update(
+        diff_result(
+            module, before, strip_server_only(predict(current, body)) if changed else before
+        )
+    )
     return result
 
 
@@ -164,7 +192,9 @@ def ensure_absent(module, client):
     result = {"changed": current is not None, "connection": None, "key_vault": None}
     if current is not None and not module.check_mode:
         connections.delete_connection(client, task.path, f"delete {task.where}")
-    result.update(diff_result(module, strip_server_only(connections.without_credentials(current)), {}))
+    result.update(
+        diff_result(module, strip_server_only(connections.without_credentials(current)), {})
+    )
     return result
 
 

@@ -11,7 +11,10 @@ import re
 from datetime import datetime
 
 from ansible_collections.azureai.foundry.plugins.module_utils import ids
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import ServiceRuleError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    ServiceRuleError,
+    ValidationError,
+)
 
 KEYVAULT_CATEGORY = "AzureKeyVault"
 KEYVAULT_AUTH_TYPE = "AccountManagedIdentity"
@@ -56,7 +59,11 @@ def check_scope(params):
 
 def check_category(value):
     if not value or not CATEGORY_PATTERN.match(value):
-        raise ValidationError("category", value, "must be a connection category such as AzureOpenAI or CognitiveSearch")
+        raise ValidationError(
+            "category",
+            value,
+            "must be a connection category such as AzureOpenAI or CognitiveSearch",
+        )
     if value.lower() == KEYVAULT_CATEGORY.lower():
         raise ValidationError(
             "category",
@@ -73,19 +80,27 @@ def normalize_credentials(auth_type, credentials):
     """
     if auth_type in NO_CREDENTIALS:
         if credentials:
-            raise ValidationError("credentials", None, f"auth_type {auth_type} takes no credentials; remove them")
+            raise ValidationError(
+                "credentials", None, f"auth_type {auth_type} takes no credentials; remove them"
+            )
         return None
     required, optional = CREDENTIAL_KEYS[auth_type]
     if not credentials:
-        raise ValidationError("credentials", None, f"auth_type {auth_type} needs credentials with {_keys(required)}")
+        raise ValidationError(
+            "credentials", None, f"auth_type {auth_type} needs credentials with {_keys(required)}"
+        )
     given = {camel_key(key): value for key, value in credentials.items()}
     unknown = sorted(set(given) - set(required) - set(optional))
     if unknown:
         allowed = _keys(required + optional)
-        raise ValidationError("credentials", None, f"auth_type {auth_type} takes {allowed}, not {_keys(unknown)}")
+        raise ValidationError(
+            "credentials", None, f"auth_type {auth_type} takes {allowed}, not {_keys(unknown)}"
+        )
     missing = [key for key in required if not given.get(key)]
     if missing:
-        raise ValidationError("credentials", None, f"auth_type {auth_type} needs {_keys(missing)} (empty or missing)")
+        raise ValidationError(
+            "credentials", None, f"auth_type {auth_type} needs {_keys(missing)} (empty or missing)"
+        )
     _check_credential_values(auth_type, given)
     return given
 
@@ -93,12 +108,20 @@ def normalize_credentials(auth_type, credentials):
 def _check_credential_values(auth_type, given):
     for key, value in given.items():
         if auth_type == "CustomKeys":
-            if not isinstance(value, dict) or not value or not all(isinstance(v, str) and v for v in value.values()):
+            if (
+                not isinstance(value, dict)
+                or not value
+                or not all(isinstance(v, str) and v for v in value.values())
+            ):
                 raise ValidationError(
-                    "credentials", None, "credentials.keys must be a non-empty mapping of names to strings"
+                    "credentials",
+                    None,
+                    "credentials.keys must be a non-empty mapping of names to strings",
                 )
         elif not isinstance(value, str) or not value:
-            raise ValidationError("credentials", None, f"credentials.{key} must be a non-empty string")
+            raise ValidationError(
+                "credentials", None, f"credentials.{key} must be a non-empty string"
+            )
 
 
 def _keys(names):
@@ -114,7 +137,9 @@ def check_metadata(metadata):
     for key, value in metadata.items():
         if str(key).lower() in lowered:
             raise ValidationError(
-                "metadata", None, f"keys '{lowered[str(key).lower()]}' and '{key}' differ only in case"
+                "metadata",
+                None,
+                f"keys '{lowered[str(key).lower()]}' and '{key}' differ only in case",
             )
         lowered[str(key).lower()] = key
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -129,7 +154,9 @@ def check_expiry_time(value):
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationError("expiry_time", value, "must be an ISO 8601 date and time such as 2030-01-31T00:00:00Z")
+        raise ValidationError(
+            "expiry_time", value, "must be an ISO 8601 date and time such as 2030-01-31T00:00:00Z"
+        )
     return value
 
 
@@ -157,7 +184,10 @@ def where(connection):
 
 
 def is_keyvault(connection):
-    return str((connection.get("properties") or {}).get("category") or "").lower() == KEYVAULT_CATEGORY.lower()
+    return (
+        str((connection.get("properties") or {}).get("category") or "").lower()
+        == KEYVAULT_CATEGORY.lower()
+    )
 
 
 def vault_of(connection):
@@ -169,7 +199,11 @@ def vault_of(connection):
 
 def check_keyvault_create(account, name, vault_id, connections):
     """Before a Key Vault connection is created: no other Key Vault connection, and no other connection at all."""
-    others = [c for c in connections if not (c.get("scope") == "account" and c["name"].lower() == name.lower())]
+    others = [
+        c
+        for c in connections
+        if not (c.get("scope") == "account" and c["name"].lower() == name.lower())
+    ]
     vault_connections = [c for c in others if is_keyvault(c)]
     for existing in vault_connections:
         _refuse_other_vault(account, existing, vault_id)
@@ -213,7 +247,9 @@ def _refuse_other_vault(account, existing, vault_id):
 
 def _others_than(current, connections):
     name = current["name"].lower()
-    return [c for c in connections if not (c.get("scope") == "account" and c["name"].lower() == name)]
+    return [
+        c for c in connections if not (c.get("scope") == "account" and c["name"].lower() == name)
+    ]
 
 
 def check_keyvault_change(account, current, connections):
@@ -247,7 +283,10 @@ def check_keyvault_delete(account, current, connections):
 
 
 def _blocking(connections):
-    return [{"name": c["name"], "scope": c.get("scope"), "project_name": c.get("project_name")} for c in connections]
+    return [
+        {"name": c["name"], "scope": c.get("scope"), "project_name": c.get("project_name")}
+        for c in connections
+    ]
 
 
 def refuse_keyvault_connection(account, current, state):

@@ -22,7 +22,10 @@ from ansible_collections.azureai.foundry.plugins.module_utils.compare import (
     predict,
     strip_server_only,
 )
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.module import diff_result
 
 API_VERSION = "2025-12-01"
@@ -95,7 +98,9 @@ def list_connections(client, parent, action, category=None):
 
 
 def list_project_names(client, account_path, account):
-    projects = client.list(f"{account_path}/projects", API_VERSION, f"list projects of account '{account}'")
+    projects = client.list(
+        f"{account_path}/projects", API_VERSION, f"list projects of account '{account}'"
+    )
     # Real Azure may name a project 'account/project'.
     return [str(project.get("name", "")).rsplit("/", 1)[-1] for project in projects]
 
@@ -108,19 +113,25 @@ def delete_connection(client, path, action):
     return client.delete(path, API_VERSION, action)
 
 
-def list_all_connections(client, subscription_id, resource_group, account, category=None, projects=True):
+def list_all_connections(
+    client, subscription_id, resource_group, account, category=None, projects=True
+):
     """The connections of the account and (with ``projects``) of every project, each marked with its scope."""
     account_path = parent_path(subscription_id, resource_group, account)
     found = [
         with_scope(c, None)
-        for c in list_connections(client, account_path, f"list connections of account '{account}'", category)
+        for c in list_connections(
+            client, account_path, f"list connections of account '{account}'", category
+        )
     ]
     if not projects:
         return found
     for project in list_project_names(client, account_path, account):
         path = parent_path(subscription_id, resource_group, account, project)
         action = f"list connections of {parent_words(account, project)}"
-        found.extend(with_scope(c, project) for c in list_connections(client, path, action, category))
+        found.extend(
+            with_scope(c, project) for c in list_connections(client, path, action, category)
+        )
     return found
 
 
@@ -149,7 +160,9 @@ def masked(body):
     result = copy.deepcopy(body or {})
     credentials = (result.get("properties") or {}).get("credentials")
     if isinstance(credentials, dict):
-        result["properties"]["credentials"] = {key: _mask(value) for key, value in credentials.items()}
+        result["properties"]["credentials"] = {
+            key: _mask(value) for key, value in credentials.items()
+        }
     return result
 
 
@@ -169,7 +182,9 @@ def merge_metadata(current, wanted):
 
 def writable(resource):
     properties = (resource or {}).get("properties") or {}
-    return {"properties": {key: copy.deepcopy(properties[key]) for key in WRITABLE if key in properties}}
+    return {
+        "properties": {key: copy.deepcopy(properties[key]) for key in WRITABLE if key in properties}
+    }
 
 
 # ---- the connection module --------------------------------------------------------------------------------
@@ -185,7 +200,9 @@ class ConnectionTask:
         self.account = params["account_name"]
         self.project = params.get("project_name")
         self.name = params["name"]
-        self.path = connection_path(subscription_id, params["resource_group"], self.account, self.name, self.project)
+        self.path = connection_path(
+            subscription_id, params["resource_group"], self.account, self.name, self.project
+        )
         self.where = f"connection '{self.name}' on {parent_words(self.account, self.project)}"
         self.desired = {}
         self.credentials = None
@@ -196,8 +213,12 @@ class ConnectionTask:
         params = self.params
         rules.check_category(params["category"])
         if not params.get("target"):
-            raise ValidationError("target", params.get("target"), "must not be empty when state=present")
-        self.credentials = rules.normalize_credentials(params["auth_type"], params.get("credentials"))
+            raise ValidationError(
+                "target", params.get("target"), "must not be empty when state=present"
+            )
+        self.credentials = rules.normalize_credentials(
+            params["auth_type"], params.get("credentials")
+        )
         self.desired = {
             "category": params["category"],
             "target": params["target"],
@@ -215,7 +236,9 @@ def plan_connection(task, current):
     if (
         current
         and desired["expiry_time"]
-        and rules.same_instant(desired["expiry_time"], (current.get("properties") or {}).get("expiryTime"))
+        and rules.same_instant(
+            desired["expiry_time"], (current.get("properties") or {}).get("expiryTime")
+        )
     ):
         desired["expiry_time"] = current["properties"]["expiryTime"]
     changed_fields = differences(FIELDS, desired, current or {})
@@ -243,13 +266,17 @@ def plan_connection(task, current):
 def ensure_present(module, client):
     task = ConnectionTask(module.params, client.subscription_id)
     # In check mode the account or project may be one that an earlier task would have created.
-    current = get_connection(client, task.path, f"read {task.where}", parent_may_be_missing=module.check_mode)
+    current = get_connection(
+        client, task.path, f"read {task.where}", parent_may_be_missing=module.check_mode
+    )
     rules.refuse_keyvault_connection(task.account, current, "present")
     method, body, prediction = plan_connection(task, current)
     result = {"changed": body is not None, "connection": prediction}
     if body is not None and not module.check_mode:
         action = f"{'create' if current is None else 'update'} {task.where}"
-        result["connection"] = without_credentials(create_or_update_connection(client, task.path, body, action, method))
+        result["connection"] = without_credentials(
+            create_or_update_connection(client, task.path, body, action, method)
+        )
     before = strip_server_only(without_credentials(current))
     after = strip_server_only(predict(current, masked(body))) if body else before
     result.update(diff_result(module, before, after))
@@ -280,16 +307,24 @@ def connection_info(module, client):
     params = module.params
     rules.check_scope(params)
     if params.get("all_projects") and params.get("project_name"):
-        raise ValidationError("all_projects", True, "cannot be combined with project_name; give one or the other")
+        raise ValidationError(
+            "all_projects", True, "cannot be combined with project_name; give one or the other"
+        )
     if params.get("name"):
         ids.check_name("connection", "name", params["name"])
     if params.get("category") and not rules.CATEGORY_PATTERN.match(params["category"]):
-        raise ValidationError("category", params["category"], "must be a connection category such as AzureOpenAI")
+        raise ValidationError(
+            "category", params["category"], "must be a connection category such as AzureOpenAI"
+        )
     found = _info_connections(client, params)
     if params.get("name"):
         found = [c for c in found if str(c.get("name", "")).lower() == params["name"].lower()]
     if params.get("category"):
-        found = [c for c in found if str(c["properties"].get("category", "")).lower() == params["category"].lower()]
+        found = [
+            c
+            for c in found
+            if str(c["properties"].get("category", "")).lower() == params["category"].lower()
+        ]
     return {"changed": False, "connections": found}
 
 
@@ -310,4 +345,7 @@ def _info_connections(client, params):
         return [with_scope(current, project)] if current else []
     parent = parent_path(sub, group, account, project)
     action = f"list connections of {parent_words(account, project)}"
-    return [with_scope(c, project) for c in list_connections(client, parent, action, params.get("category"))]
+    return [
+        with_scope(c, project)
+        for c in list_connections(client, parent, action, params.get("category"))
+    ]

@@ -24,7 +24,9 @@ class FoundryError(Exception):
 
     def to_result(self):
         """The fields a failed task returns besides ``msg``."""
-        result = {"error": {"status": self.status, "code": self.code, "request_id": self.request_id}}
+        result = {
+            "error": {"status": self.status, "code": self.code, "request_id": self.request_id}
+        }
         result.update(self.details)
         return result
 
@@ -42,4 +44,6 @@ class ServiceRuleError(FoundryError):
     """A write the Foundry service would refuse, found before the write was sent."""
 
     def __init__(self, message, blocking=None):
-        super(ServiceRuleError, self).__init__(message, code="ServiceRule", details={"blocking": blocking or []})
+        super(ServiceRuleError, self).__init__(
+            message, code="ServiceRule", details={"blocking": blocking or []}
+        )

@@ -44,13 +44,17 @@ def check_name(kind, option, value):
         article = "an" if label[0] in "aeiou" else "a"
         raise ValidationError(option, value, f"{article} {label} name must be {rule}")
     if kind == "vault" and "--" in value:
-        raise ValidationError(option, value, "a key vault name must not contain consecutive hyphens")
+        raise ValidationError(
+            option, value, "a key vault name must not contain consecutive hyphens"
+        )
     return value
 
 
 def check_guid(option, value):
     if not value or not GUID.match(value):
-        raise ValidationError(option, value, "must be a GUID such as 00000000-0000-0000-0000-000000000000")
+        raise ValidationError(
+            option, value, "must be a GUID such as 00000000-0000-0000-0000-000000000000"
+        )
     return value.lower()
 
 
@@ -86,7 +90,9 @@ def parse_resource_id(value, option, expected_type=None):
     parsed["type"] = "/".join([parsed["namespace"]] + parsed["types"])
     parsed["name"] = parsed["names"][-1]
     if expected_type and parsed["type"].lower() != expected_type.lower():
-        raise ValidationError(option, value, f"must be the id of a {expected_type} resource, not {parsed['type']}")
+        raise ValidationError(
+            option, value, f"must be the id of a {expected_type} resource, not {parsed['type']}"
+        )
     return parsed
 
 
@@ -103,14 +109,18 @@ def project_id(subscription_id, resource_group, account, project):
 
 
 def connection_id(subscription_id, resource_group, account, name, project=None):
-    parent = project_id(subscription_id, resource_group, account, project) if project else account_id(
-        subscription_id, resource_group, account
+    parent = (
+        project_id(subscription_id, resource_group, account, project)
+        if project
+        else account_id(subscription_id, resource_group, account)
     )
     return f"{parent}/connections/{name}"
 
 
 def vault_id(subscription_id, resource_group, vault):
-    return f"{resource_group_id(subscription_id, resource_group)}/providers/{KEYVAULT}/vaults/{vault}"
+    return (
+        f"{resource_group_id(subscription_id, resource_group)}/providers/{KEYVAULT}/vaults/{vault}"
+    )
 
 
 def normalize_id(value):

@@ -7,14 +7,22 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.azureai.foundry.plugins.module_utils import ids
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 
 API_VERSION = "2024-11-01"
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
 
 
-def vault_id_from_params(params, subscription_id, id_option="key_vault_id", name_option="key_vault_name",
-                         group_option="key_vault_resource_group"):
+def vault_id_from_params(
+    params,
+    subscription_id,
+    id_option="key_vault_id",
+    name_option="key_vault_name",
+    group_option="key_vault_resource_group",
+):
     """The vault's resource id from either a full id or a name and resource group; validated, nothing sent."""
     if params.get(id_option):
         parsed = ids.parse_resource_id(params[id_option], id_option, VAULT_TYPE)
@@ -57,7 +65,9 @@ def vault_summary(vault):
 
 def keyvault_info(module, client):
     """The keyvault_info module: a vault's facts, or exists=false."""
-    vault_id = vault_id_from_params(module.params, client.subscription_id, group_option="resource_group")
+    vault_id = vault_id_from_params(
+        module.params, client.subscription_id, group_option="resource_group"
+    )
     vault = client.get(vault_id, API_VERSION, f"read key vault '{vault_id}'")
     if vault is None:
         return {"changed": False, "exists": False, "key_vault": None}

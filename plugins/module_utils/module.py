@@ -34,7 +34,9 @@ def foundry_module(argument_spec, **kwargs):
     spec.update(argument_spec)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
     if IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("azure-identity and azure-mgmt-core"), exception=IMPORT_ERROR)
+        module.fail_json(
+            msg=missing_required_lib("azure-identity and azure-mgmt-core"), exception=IMPORT_ERROR
+        )
     return module
 
 

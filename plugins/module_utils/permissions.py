@@ -19,7 +19,9 @@ def check_scope(value):
     """A resource group id or a resource id; permissions are read there."""
     if not value or not value.startswith("/subscriptions/"):
         raise ValidationError(
-            "scope", value, "must be a resource group id (/subscriptions/<id>/resourceGroups/<group>) or a resource id"
+            "scope",
+            value,
+            "must be a resource group id (/subscriptions/<id>/resourceGroups/<group>) or a resource id",
         )
     parts = value.strip("/").split("/")
     if len(parts) == 4 and parts[2].lower() == "resourcegroups":
@@ -34,7 +36,9 @@ def check_actions(values):
     for value in values or []:
         if not ACTION.match(value or ""):
             raise ValidationError(
-                "actions", value, "an action looks like Microsoft.CognitiveServices/accounts/connections/write"
+                "actions",
+                value,
+                "an action looks like Microsoft.CognitiveServices/accounts/connections/write",
             )
     return values or []
 

@@ -32,7 +32,10 @@ from ansible_collections.azureai.foundry.plugins.module_utils.compare import (
     read_path,
     strip_server_only,
 )
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ServiceRuleError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ServiceRuleError,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.module import diff_result
 
 PROJECT_TYPE = f"{ids.COGNITIVE}/accounts/projects"
@@ -78,7 +81,9 @@ def list_projects(client, resource_group, account):
 def create_or_update_project(client, resource_group, account, name, body, wait=True, timeout=1800):
     path = project_path(client, resource_group, account, name)
     action = f"create or update project '{name}' on account '{account}'"
-    result = client.long_running("PUT", path, API_VERSION, action, body=body, timeout=timeout, wait=wait)
+    result = client.long_running(
+        "PUT", path, API_VERSION, action, body=body, timeout=timeout, wait=wait
+    )
     return result or get_project(client, resource_group, account, name)
 
 
@@ -145,8 +150,12 @@ def create(module, client, params, account):
     body = body_from(FIELDS, wanted, {"properties": {}})
     identity = apply_changes(body, None, wanted["identity"], {})
     if module.check_mode:
-        path = project_path(client, params["resource_group"], params["account_name"], params["name"])
-        after = predicted({"id": path, "name": params["name"], "type": PROJECT_TYPE}, body, identity)
+        path = project_path(
+            client, params["resource_group"], params["account_name"], params["name"]
+        )
+        after = predicted(
+            {"id": path, "name": params["name"], "type": PROJECT_TYPE}, body, identity
+        )
     else:
         after = write(client, params, body)
     diff = diff_result(module, {}, strip_server_only(after))
@@ -161,9 +170,15 @@ def update(module, client, params, account, current):
     _tags, identity = tags_and_identity_changes(wanted, current)
     if not changed_fields and identity is None:
         return {"changed": False, "project": current, "principal_id": principal_id(current)}
-    body = body_from(changed_fields, wanted, writable(current, READ_ONLY_PROPERTIES, keys=("location", "tags")))
+    body = body_from(
+        changed_fields, wanted, writable(current, READ_ONLY_PROPERTIES, keys=("location", "tags"))
+    )
     after_identity = apply_changes(body, None, identity, current)
-    after = predicted(current, body, after_identity) if module.check_mode else write(client, params, body)
+    after = (
+        predicted(current, body, after_identity)
+        if module.check_mode
+        else write(client, params, body)
+    )
     diff = diff_result(module, strip_server_only(current), strip_server_only(after))
     return {"changed": True, "project": after, "principal_id": principal_id(after), **diff}
 
@@ -171,8 +186,10 @@ def update(module, client, params, account, current):
 def ensure_present(module, client):
     params = validate(module.params)
     account = parent_account(client, params, module.check_mode)
-    current = None if account.get("id") is None else get_project(
-        client, params["resource_group"], params["account_name"], params["name"]
+    current = (
+        None
+        if account.get("id") is None
+        else get_project(client, params["resource_group"], params["account_name"], params["name"])
     )
     if current is None:
         return create(module, client, params, account)

@@ -17,7 +17,10 @@ import time
 
 from ansible_collections.azureai.foundry.plugins.module_utils import ids
 from ansible_collections.azureai.foundry.plugins.module_utils.compare import strip_server_only
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 
 API_VERSION = "2022-04-01"
 ASSIGNMENTS = "providers/Microsoft.Authorization/roleAssignments"
@@ -29,7 +32,10 @@ DEFAULT_PRINCIPAL_WAIT = 300
 WELL_KNOWN_ROLES = {
     "key vault administrator": ("Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483"),
     "key vault contributor": ("Key Vault Contributor", "f25e0fa2-a7c8-4377-a976-54943a77a395"),
-    "key vault secrets officer": ("Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"),
+    "key vault secrets officer": (
+        "Key Vault Secrets Officer",
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    ),
     "key vault secrets user": ("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6"),
 }
 ROLE_NAMES_BY_GUID = {guid: name for name, guid in WELL_KNOWN_ROLES.values()}
@@ -37,7 +43,9 @@ ROLE_ID = re.compile(
     r"^(?:/subscriptions/(?P<subscription>[^/]+))?/providers/Microsoft\.Authorization/roleDefinitions/(?P<guid>[^/]+)/?$",
     re.IGNORECASE,
 )
-MANAGEMENT_GROUP = re.compile(r"^/providers/Microsoft\.Management/managementGroups/[\w.()-]{1,90}$", re.IGNORECASE)
+MANAGEMENT_GROUP = re.compile(
+    r"^/providers/Microsoft\.Management/managementGroups/[\w.()-]{1,90}$", re.IGNORECASE
+)
 SCOPE_FORMS = (
     "must be an ARM scope: /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<group>, a resource id such as "
     "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>, "
@@ -57,7 +65,12 @@ PRINCIPAL_HINT = (
 def check_scope(option, value):
     """The scope without a trailing slash, or a ValidationError naming the accepted forms."""
     text = value or ""
-    if not text.startswith("/") or text != text.strip() or re.search(r"[\s?#]|//", text) or text.strip("/") == "":
+    if (
+        not text.startswith("/")
+        or text != text.strip()
+        or re.search(r"[\s?#]|//", text)
+        or text.strip("/") == ""
+    ):
         raise ValidationError(option, value, SCOPE_FORMS)
     scope = text.rstrip("/")
     parts = scope.strip("/").split("/")
@@ -76,7 +89,9 @@ def check_scope(option, value):
     ids.parse_resource_id(scope, option)
     if "/providers/microsoft.authorization/" in scope.lower():
         raise ValidationError(
-            option, value, "must be the scope to grant access to, not a role assignment or definition"
+            option,
+            value,
+            "must be the scope to grant access to, not a role assignment or definition",
         )
     return scope
 
@@ -123,7 +138,11 @@ def resolve_role(client, scope, value):
     """{'id', 'guid', 'name'} for the role option; an unknown role is a ValidationError (found by reading only)."""
     kind, text = parse_role(value)
     if kind == "guid":
-        return {"guid": text, "id": definition_id(scope, text), "name": role_name(client, scope, text, value)}
+        return {
+            "guid": text,
+            "id": definition_id(scope, text),
+            "name": role_name(client, scope, text, value),
+        }
     known = WELL_KNOWN_ROLES.get(text.lower())
     if known:
         return {"guid": known[1], "id": definition_id(scope, known[1]), "name": known[0]}
@@ -134,13 +153,23 @@ def resolve_role(client, scope, value):
         f"find role definition '{text}' at scope '{scope}'",
         query={"$filter": f"roleName eq '{escaped}'"},
     )
-    found = [d for d in found if ((d.get("properties") or {}).get("roleName") or "").lower() == text.lower()]
+    found = [
+        d
+        for d in found
+        if ((d.get("properties") or {}).get("roleName") or "").lower() == text.lower()
+    ]
     if not found:
         raise ValidationError(
-            "role", value, f"no role definition has this name at scope '{scope}' (check the spelling, or give its GUID)"
+            "role",
+            value,
+            f"no role definition has this name at scope '{scope}' (check the spelling, or give its GUID)",
         )
     guid = (found[0].get("name") or role_guid(found[0].get("id"))).lower()
-    return {"guid": guid, "id": definition_id(scope, guid), "name": found[0]["properties"]["roleName"]}
+    return {
+        "guid": guid,
+        "id": definition_id(scope, guid),
+        "name": found[0]["properties"]["roleName"],
+    }
 
 
 def role_name(client, scope, guid, value=None, cache=None):
@@ -150,10 +179,14 @@ def role_name(client, scope, guid, value=None, cache=None):
     if cache is not None and guid in cache:
         return cache[guid]
     found = client.get(
-        f"{scope}/{DEFINITIONS}/{guid}", API_VERSION, f"read role definition '{guid}' at scope '{scope}'"
+        f"{scope}/{DEFINITIONS}/{guid}",
+        API_VERSION,
+        f"read role definition '{guid}' at scope '{scope}'",
     )
     if found is None and value is not None:
-        raise ValidationError("role", value, f"no role definition with GUID {guid} exists at scope '{scope}'")
+        raise ValidationError(
+            "role", value, f"no role definition with GUID {guid} exists at scope '{scope}'"
+        )
     name = ((found or {}).get("properties") or {}).get("roleName")
     if cache is not None:
         cache[guid] = name
@@ -240,11 +273,16 @@ def create_assignment(client, scope, name, body, principal_id, timeout):
     action = f"create role assignment '{name}' at scope '{scope}'"
     path = f"{scope}/{ASSIGNMENTS}/{name}"
     try:
-        return wait_for_principal(lambda: client.put(path, API_VERSION, body, action), timeout), True
+        return (
+            wait_for_principal(lambda: client.put(path, API_VERSION, body, action), timeout),
+            True,
+        )
     except FoundryError as exc:
         if exc.code != "RoleAssignmentExists":
             raise
-        existing = find_assignment(client, scope, role_guid(body["properties"]["roleDefinitionId"]), principal_id)
+        existing = find_assignment(
+            client, scope, role_guid(body["properties"]["roleDefinitionId"]), principal_id
+        )
         if existing is None:
             raise
         return existing, False
@@ -263,7 +301,9 @@ def desired_from(params):
     name = ids.check_guid("name", params["name"]) if params.get("name") is not None else None
     timeout = params.get("principal_wait_timeout")
     if timeout is None or timeout < 0:
-        raise ValidationError("principal_wait_timeout", timeout, "must be a number of seconds, 0 or more")
+        raise ValidationError(
+            "principal_wait_timeout", timeout, "must be a number of seconds, 0 or more"
+        )
     parse_role(params["role"])
     return {
         "scope": scope,
@@ -284,7 +324,9 @@ def check_principal_type_value(value):
         if value.lower() == known.lower():
             return known
     raise ValidationError(
-        "principal_type", value, f"must be one of {', '.join(PRINCIPAL_TYPES)}, or null to let Azure look it up"
+        "principal_type",
+        value,
+        f"must be one of {', '.join(PRINCIPAL_TYPES)}, or null to let Azure look it up",
     )
 
 
@@ -298,7 +340,9 @@ def new_body(desired, role, base=None):
     principal_type = current.get("principalType") or desired["principal_type"]
     if principal_type:
         properties["principalType"] = principal_type
-    description = desired["description"] if desired["description"] is not None else current.get("description")
+    description = (
+        desired["description"] if desired["description"] is not None else current.get("description")
+    )
     if description is not None:
         properties["description"] = description
     return {"properties": properties}
@@ -344,7 +388,9 @@ def ensure_present(client, desired, check_mode):
             return False, existing, existing
         name = existing["name"]
     else:
-        name = desired["name"] or ids.arm_guid(desired["scope"], desired["principal_id"], role["id"])
+        name = desired["name"] or ids.arm_guid(
+            desired["scope"], desired["principal_id"], role["id"]
+        )
     body = new_body(desired, role, existing)
     if check_mode:
         return True, existing, predicted(desired, role, name, body, existing)
@@ -384,20 +430,33 @@ def run_role_assignment_info(module, client):
     """The role_assignment_info module: assignments at a scope, each with its role's name."""
     params = module.params
     scope = check_scope("scope", params["scope"])
-    principal_id = ids.check_guid("principal_id", params["principal_id"]) if params.get("principal_id") else None
+    principal_id = (
+        ids.check_guid("principal_id", params["principal_id"])
+        if params.get("principal_id")
+        else None
+    )
     guid = resolve_role(client, scope, params["role"])["guid"] if params.get("role") else None
-    found = list_for_principal(client, scope, principal_id) if principal_id else list_at_scope(client, scope)
+    found = (
+        list_for_principal(client, scope, principal_id)
+        if principal_id
+        else list_at_scope(client, scope)
+    )
     names, result = {}, []
     for assignment in found:
         properties = assignment.get("properties") or {}
         here = assignment_scope(assignment)
-        if not (ids.same_id(here, scope) or (params["include_inherited"] and ids.scope_contains(here, scope))):
+        if not (
+            ids.same_id(here, scope)
+            or (params["include_inherited"] and ids.scope_contains(here, scope))
+        ):
             continue
         if guid and role_guid(properties.get("roleDefinitionId")) != guid:
             continue
         if principal_id and (properties.get("principalId") or "").lower() != principal_id:
             continue
         item = dict(assignment)
-        item["role_name"] = role_name(client, scope, role_guid(properties.get("roleDefinitionId")), cache=names)
+        item["role_name"] = role_name(
+            client, scope, role_guid(properties.get("roleDefinitionId")), cache=names
+        )
         result.append(item)
     return {"changed": False, "role_assignments": result}

@@ -214,8 +214,15 @@ principal_id:
   sample: 6c2b4e51-0a1d-4f7e-9c38-2d5e8f1a7b90
 """
 
-from ansible_collections.azureai.foundry.plugins.module_utils.accounts import IDENTITY_TYPES, run_account
-from ansible_collections.azureai.foundry.plugins.module_utils.module import WAIT_ARGSPEC, foundry_module, run
+from ansible_collections.azureai.foundry.plugins.module_utils.accounts import (
+    IDENTITY_TYPES,
+    run_account,
+)
+from ansible_collections.azureai.foundry.plugins.module_utils.module import (
+    WAIT_ARGSPEC,
+    foundry_module,
+    run,
+)
 
 
 def main():

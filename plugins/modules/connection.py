@@ -224,7 +224,9 @@ def main():
         expiry_time=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = foundry_module(argument_spec, required_if=[("state", "present", ("category", "target", "auth_type"))])
+    module = foundry_module(
+        argument_spec, required_if=[("state", "present", ("category", "target", "auth_type"))]
+    )
     run(module, run_connection)
 
 

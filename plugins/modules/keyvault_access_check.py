@@ -117,7 +117,10 @@ key_vault_connection:
       isSharedToAll: true
 """
 
-from ansible_collections.azureai.foundry.plugins.module_utils.access_check import DEFAULT_PROBE_NAME, run_access_check
+from ansible_collections.azureai.foundry.plugins.module_utils.access_check import (
+    DEFAULT_PROBE_NAME,
+    run_access_check,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.module import foundry_module, run
 
 

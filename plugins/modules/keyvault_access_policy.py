@@ -142,7 +142,9 @@ def main():
         key_vault_name=dict(type="str"),
         resource_group=dict(type="str"),
         object_id=dict(type="str", required=True),
-        secret_permissions=dict(type="list", elements="str", default=list(DEFAULT_SECRET_PERMISSIONS), no_log=False),
+        secret_permissions=dict(
+            type="list", elements="str", default=list(DEFAULT_SECRET_PERMISSIONS), no_log=False
+        ),
         key_permissions=dict(type="list", elements="str", no_log=False),
         certificate_permissions=dict(type="list", elements="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),

@@ -169,7 +169,9 @@ key_vault:
       sample: 00000000-0000-0000-0000-000000000000
 """
 
-from ansible_collections.azureai.foundry.plugins.module_utils.connection_keyvault import run_keyvault_connection
+from ansible_collections.azureai.foundry.plugins.module_utils.connection_keyvault import (
+    run_keyvault_connection,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.module import foundry_module, run
 
 

@@ -144,7 +144,11 @@ principal_id:
 """
 
 from ansible_collections.azureai.foundry.plugins.module_utils.accounts import IDENTITY_TYPES
-from ansible_collections.azureai.foundry.plugins.module_utils.module import WAIT_ARGSPEC, foundry_module, run
+from ansible_collections.azureai.foundry.plugins.module_utils.module import (
+    WAIT_ARGSPEC,
+    foundry_module,
+    run,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.projects import run_project
 
 

@@ -97,7 +97,9 @@ role_assignments:
 """
 
 from ansible_collections.azureai.foundry.plugins.module_utils.module import foundry_module, run
-from ansible_collections.azureai.foundry.plugins.module_utils.role_assignments import run_role_assignment_info
+from ansible_collections.azureai.foundry.plugins.module_utils.role_assignments import (
+    run_role_assignment_info,
+)
 
 
 def main():
