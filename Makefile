@@ -24,7 +24,7 @@ export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: help venv demo test sanity sanity-locked units lint molecule build build-locked bench constraints clean
+.PHONY: help venv demo test sanity sanity-locked units lint molecule build build-locked reliability soak bench constraints clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt constraints.txt
 demo: venv  ## Run the main job (setup, rerun, teardown) against the local Azure emulator
 	$(BIN)/python tools/demo.py
 
-test: sanity units lint molecule build  ## Everything CI runs, in order, stopping at the first failure
+test: sanity units lint molecule build reliability  ## Everything CI runs, in order, stopping at the first failure
 
 sanity: venv  ## ansible-test sanity, every test, on a copy of the files git tracks (ignore files must stay empty)
 	@if grep -Hn . tests/sanity/ignore-*.txt 2>/dev/null; then \
@@ -59,7 +59,7 @@ sanity-locked:
 	@if grep 'Required program' $(OUTPUT)/sanity.log; then echo "sanity: a test was skipped, install the program"; exit 1; fi
 
 units: venv  ## Unit and emulator contract tests (pytest)
-	$(BIN)/python -m pytest -n 2 tests/unit
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 tests/unit
 
 lint: venv  ## yamllint, black on plugins/, ansible-lint (production profile, offline, see .ansible-lint), the action group
 	yamllint --strict .
@@ -95,6 +95,12 @@ $(IMPORTER)/.stamp: tools/importer-requirements.txt
 	test -x $(IMPORTER)/bin/python || $(PYTHON) -m venv $(IMPORTER)
 	$(IMPORTER)/bin/python -m pip install --quiet -r tools/importer-requirements.txt
 	touch $@
+
+reliability: venv  ## Faults, crashes, concurrency, bad input, auth and secrets against the emulator (a few minutes)
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 -rP tests/reliability
+
+soak: venv  ## make reliability with ten times the seeded trials (about 16 minutes)
+	RELIABILITY_TRIALS=10 $(BIN)/python -m pytest -p no:cacheprovider -n 2 -rP tests/reliability
 
 bench: venv  ## Benchmarks side by side with azure.azcollection on the local emulator (tests/output/bench/report.md)
 	$(BIN)/python -m tests.bench

@@ -32,6 +32,16 @@ TRANSIENT_CONFLICT_CODES = frozenset(
     ["conflict", "anotheroperationinprogress", "operationnotallowed"]
 )
 DEFAULT_POLL_INTERVAL = 5
+# azure-core allows 3 retries of each kind by default; ARM throttling and brief outages deserve more. Each retry
+# waits Retry-After when given, else 0.8 s doubling up to 60 s: six retries span about a minute.
+RETRY_SETTINGS = dict(
+    retry_total=10,
+    retry_status=6,
+    retry_read=6,
+    retry_connect=6,
+    retry_backoff_factor=0.8,
+    retry_backoff_max=60,
+)
 
 
 def error_fields(status, text, headers):
@@ -109,7 +119,7 @@ class ArmClient:
             policies.ProxyPolicy(),
             policies.ContentDecodePolicy(),
             policies.RedirectPolicy(),
-            _make_retry_policy(retry_total=10, retry_backoff_factor=0.8, retry_backoff_max=60),
+            _make_retry_policy(**RETRY_SETTINGS),
             ARMChallengeAuthenticationPolicy(credential, self.cloud.scope),
             policies.SensitiveHeaderCleanupPolicy(),
             ARMHttpLoggingPolicy(),

@@ -30,25 +30,13 @@ BASE_SEED = int(os.environ.get("RELIABILITY_SEED", "9101"))
 SEEDS = [BASE_SEED + index for index in range(TRIALS)]
 
 ACCOUNT = "rel-foundry"
-SECRET_AUTH_TYPES = {
-    "accesskey",
-    "accountkey",
-    "apikey",
-    "customkeys",
-    "oauth2",
-    "pat",
-    "sas",
-    "serviceprincipal",
-    "usernamepassword",
-}
-PROBE_NAME = "foundry-access-probe"
 # "fatal: [host]: FAILED! => {...}" for a task, "failed: [host] (item=...) => {...}" for one item of a loop.
 FAILURE_LINE = re.compile(
     r"^(?:fatal: \[(?P<host>[^\]]+)\]: FAILED!|failed: \[(?P<item_host>[^\]]+)\] \(item=.*?\)) => (?P<body>\{.*\})\s*$",
     re.MULTILINE,
 )
 RECAP_LINE = re.compile(
-    r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+" r"failed=(?P<failed>\d+)",
+    r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+failed=(?P<failed>\d+)",
     re.MULTILINE,
 )
 UNCLEAR = ("Traceback (most recent call last)", "MODULE FAILURE", "Unexpected exception", "An unhandled exception")

@@ -50,8 +50,9 @@ def test_auth_caller_without_rights_to_assign_roles_fails_clearly(emulator, refe
     assert run.rc != 0, f"setup succeeded for a caller who cannot assign roles:\n{run.tail()}"
     assert "Microsoft.Authorization/roleAssignments/write" in messages, f"the missing right is not named: {messages}"
     assert not run.unclear(), f"unclear failure:\n{run.tail()}"
-    # Known issue (changelog): the preflight does not read the caller's rights, so the resource, its projects and the
-    # Key Vault connection exist by now. The same description run by a caller with the rights must then converge.
+    # The preflight reads the caller's effective permissions, so nothing was written; a caller with the rights then
+    # sets everything up from the same description.
+    assert not emulator.writes(), f"written before the missing right was found: {emulator.writes()}"
     again = harness.run_playbook(emulator, "setup", {"foundry_deployment": harness.description()}, tmp_path)
     assert again.rc == 0, f"setup by the owner after the contributor's failure did not converge:\n{again.tail()}"
     diff = worldview.differences(worldview.view(reference["setup"]["state"]), worldview.view(emulator.state()))

@@ -146,7 +146,7 @@ def runner_job(emulator, tmp_path, name, variables, envvars, cmdline):
     private = tmp_path / name
     (private / "inventory").mkdir(parents=True)
     (private / "inventory" / "hosts").write_text(
-        "localhost ansible_connection=local " "ansible_python_interpreter={{ ansible_playbook_python }}\n"
+        "localhost ansible_connection=local ansible_python_interpreter={{ ansible_playbook_python }}\n"
     )
     runner = ansible_runner.run(
         private_data_dir=str(private),
