@@ -3,7 +3,6 @@
 import pytest
 
 from ansible_collections.azureai.foundry.plugins.module_utils import access_check
-from ansible_collections.azureai.foundry.plugins.module_utils.arm import ArmClient
 from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError
 from tests.emulator import world
 
@@ -12,23 +11,6 @@ ACCOUNT_ID = world.account_id(ACCOUNT)
 MI = "5f0c6f0e-1d7e-4a6b-9c1a-2b3c4d5e6f70"
 
 
-@pytest.fixture
-def client(emulator, monkeypatch):
-    emulator.monkeypatch_env(monkeypatch)
-    env = emulator.env
-    return ArmClient(
-        {
-            "subscription_id": env["AZURE_SUBSCRIPTION_ID"],
-            "client_id": env["AZURE_CLIENT_ID"],
-            "secret": env["AZURE_SECRET"],
-            "tenant": env["AZURE_TENANT"],
-            "federated_token_file": None,
-            "auth_source": "env",
-            "cloud_environment": env["AZURE_CLOUD_ENVIRONMENT"],
-            "cert_validation_mode": "validate",
-            "ca_bundle": emulator.ca_path,
-        }
-    )
 
 
 def test_probe_body_carries_a_fresh_random_secret_and_the_probe_mark():

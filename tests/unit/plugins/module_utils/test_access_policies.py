@@ -3,7 +3,6 @@
 import pytest
 
 from ansible_collections.azureai.foundry.plugins.module_utils import access_policies
-from ansible_collections.azureai.foundry.plugins.module_utils.arm import ArmClient
 from ansible_collections.azureai.foundry.plugins.module_utils.errors import ServiceRuleError, ValidationError
 from tests.emulator import world
 
@@ -94,23 +93,6 @@ def test_refuse_rbac_vault_points_to_role_assignment():
     access_policies.refuse_rbac_vault(vault())
 
 
-@pytest.fixture
-def client(emulator, monkeypatch):
-    emulator.monkeypatch_env(monkeypatch)
-    env = emulator.env
-    return ArmClient(
-        {
-            "subscription_id": env["AZURE_SUBSCRIPTION_ID"],
-            "client_id": env["AZURE_CLIENT_ID"],
-            "secret": env["AZURE_SECRET"],
-            "tenant": env["AZURE_TENANT"],
-            "federated_token_file": None,
-            "auth_source": "env",
-            "cloud_environment": env["AZURE_CLOUD_ENVIRONMENT"],
-            "cert_validation_mode": "validate",
-            "ca_bundle": emulator.ca_path,
-        }
-    )
 
 
 def test_write_entry_replaces_one_entry_and_keeps_the_others(client, emulator):

@@ -3,7 +3,6 @@
 import pytest
 
 from ansible_collections.azureai.foundry.plugins.module_utils import accounts
-from ansible_collections.azureai.foundry.plugins.module_utils.arm import ArmClient
 from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
 from tests.emulator import world
 
@@ -33,23 +32,6 @@ SERVER_ACCOUNT = {
 }
 
 
-@pytest.fixture
-def client(emulator):
-    """An ArmClient signed in as the emulator's owner, built from the emulator's env.sh values."""
-    env = emulator.env
-    return ArmClient(
-        {
-            "subscription_id": env["AZURE_SUBSCRIPTION_ID"],
-            "client_id": env["AZURE_CLIENT_ID"],
-            "secret": env["AZURE_SECRET"],
-            "tenant": env["AZURE_TENANT"],
-            "auth_source": "env",
-            "cloud_environment": env["AZURE_CLOUD_ENVIRONMENT"],
-            "cert_validation_mode": "validate",
-            "ca_bundle": emulator.ca_path,
-            "federated_token_file": None,
-        }
-    )
 
 
 def params(**overrides):

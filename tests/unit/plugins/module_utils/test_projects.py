@@ -3,7 +3,6 @@
 import pytest
 
 from ansible_collections.azureai.foundry.plugins.module_utils import projects
-from ansible_collections.azureai.foundry.plugins.module_utils.arm import ArmClient
 from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
     FoundryError,
     ServiceRuleError,
@@ -15,22 +14,6 @@ GROUP = world.RESOURCE_GROUP
 ACCOUNT_ID = world.account_id("acct1")
 
 
-@pytest.fixture
-def client(emulator):
-    env = emulator.env
-    return ArmClient(
-        {
-            "subscription_id": env["AZURE_SUBSCRIPTION_ID"],
-            "client_id": env["AZURE_CLIENT_ID"],
-            "secret": env["AZURE_SECRET"],
-            "tenant": env["AZURE_TENANT"],
-            "auth_source": "env",
-            "cloud_environment": env["AZURE_CLOUD_ENVIRONMENT"],
-            "cert_validation_mode": "validate",
-            "ca_bundle": emulator.ca_path,
-            "federated_token_file": None,
-        }
-    )
 
 
 def params(**overrides):
