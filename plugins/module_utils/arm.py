@@ -28,9 +28,7 @@ from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
 
 USER_AGENT = "azureai-foundry/1.0.0"
 # 409 codes that mean "busy, try again", as opposed to conflicts of content such as RoleAssignmentExists.
-TRANSIENT_CONFLICT_CODES = frozenset(
-    ["conflict", "anotheroperationinprogress", "operationnotallowed"]
-)
+TRANSIENT_CONFLICT_CODES = frozenset(["conflict", "anotheroperationinprogress"])
 DEFAULT_POLL_INTERVAL = 5
 # azure-core allows 3 retries of each kind by default; ARM throttling and brief outages deserve more. Each retry
 # waits Retry-After when given, else 0.8 s doubling up to 60 s: six retries span about a minute.

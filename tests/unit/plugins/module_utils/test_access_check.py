@@ -11,8 +11,6 @@ ACCOUNT_ID = world.account_id(ACCOUNT)
 MI = "5f0c6f0e-1d7e-4a6b-9c1a-2b3c4d5e6f70"
 
 
-
-
 def test_probe_body_carries_a_fresh_random_secret_and_the_probe_mark():
     first, second = access_check.probe_body(), access_check.probe_body()
     assert first["properties"]["authType"] == "ApiKey" and first["properties"]["isSharedToAll"] is False

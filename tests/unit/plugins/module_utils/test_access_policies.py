@@ -93,8 +93,6 @@ def test_refuse_rbac_vault_points_to_role_assignment():
     access_policies.refuse_rbac_vault(vault())
 
 
-
-
 def test_write_entry_replaces_one_entry_and_keeps_the_others(client, emulator):
     other = entry(OTHER, ["get"])
     emulator.seed(

@@ -32,8 +32,6 @@ SERVER_ACCOUNT = {
 }
 
 
-
-
 def params(**overrides):
     base = dict(
         name="acct1",

@@ -14,8 +14,6 @@ GROUP = world.RESOURCE_GROUP
 ACCOUNT_ID = world.account_id("acct1")
 
 
-
-
 def params(**overrides):
     base = dict(
         account_name="acct1",

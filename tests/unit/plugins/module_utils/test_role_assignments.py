@@ -13,8 +13,6 @@ MI = "5f0c6f0e-1d7e-4a6b-9c1a-2b3c4d5e6f70"
 MG = "/providers/Microsoft.Management/managementGroups/platform"
 
 
-
-
 @pytest.mark.parametrize(
     "value,expected",
     [
