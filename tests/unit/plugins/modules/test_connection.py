@@ -10,6 +10,9 @@ import pytest
 from ansible_collections.azureai.foundry.plugins.modules import connection
 from tests.emulator import world
 
+# The working tree as the installed collection, the way `make venv` links it (.venv/collections at the repo root).
+COLLECTIONS_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 4, ".venv", "collections")
+
 ACCOUNT = "acc-conn"
 ACCOUNT_ID = world.account_id(ACCOUNT)
 PROJECT_ID = f"{ACCOUNT_ID}/projects/p1"
@@ -236,7 +239,7 @@ def test_connection_secret_canary_not_in_verbose_playbook_output(emulator, tmp_p
     env = dict(
         os.environ,
         **emulator.env,
-        ANSIBLE_COLLECTIONS_PATH="/work/main/.venv/collections",
+        ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH,
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
     )
