@@ -38,6 +38,13 @@ class ValidationError(FoundryError):
         shown = "" if value is None else f" {value!r}"
         super(ValidationError, self).__init__(f"Invalid value{shown} for option '{option}': {rule}")
         self.option = option
+        self.value = value
+        self.rule = rule
+
+    def within(self, prefix, label=None):
+        """The same error for an option nested in a list, for example ``connections[2].name``."""
+        rule = f"{self.rule} ({label})" if label else self.rule
+        return ValidationError(f"{prefix}.{self.option}", self.value, rule)
 
 
 class ServiceRuleError(FoundryError):

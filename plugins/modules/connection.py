@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: connection
-short_description: Manage a connection of a Microsoft Foundry resource or project
+short_description: Manage connections of a Microsoft Foundry resource or its projects
 version_added: 1.0.0
 description:
   - Creates, updates or deletes a connection at the level of a Foundry resource
@@ -18,6 +18,9 @@ description:
   - Every category except C(AzureKeyVault), which M(azureai.foundry.keyvault_connection) manages.
   - Credentials are write-only. They are sent when the connection is created, when O(auth_type) changes, and on
     every run with O(update_credentials=always); they are never read back, compared, returned or shown in a diff.
+  - One task manages one connection (O(name)) or many (O(connections)). With O(connections), every item is checked
+    before anything is written, what exists is read with one listing per resource or project, and the writes are
+    sent a few at a time; each item has its own result in RV(connections) and its own diff.
 options:
   account_name:
     description:
@@ -33,29 +36,109 @@ options:
     description:
       - The project the connection belongs to.
       - Leave it out for a connection at the level of the Foundry resource.
+      - With O(connections), the project of the items that do not name their own.
     type: str
   name:
     description:
       - The name of the connection.
+      - Exactly one of O(name) and O(connections) is required.
     type: str
-    required: true
+  connections:
+    description:
+      - Many connections of the same Foundry resource, at resource level or in its projects, in one task.
+      - Each item takes the options of a single connection. O(project_name), O(update_credentials) and O(state)
+        given at the level of the task apply to the items that do not set their own.
+      - Cannot be combined with O(name) or the other options of a single connection.
+      - Two items may not name the same connection. An item that is invalid, or that the service would refuse
+        (such as a Key Vault connection), fails the task before anything is written.
+      - When a write fails, the others are still sent; the task fails and names every failed item.
+    type: list
+    elements: dict
+    suboptions:
+      project_name:
+        description:
+          - The project of this connection; leave it out for the resource level.
+        type: str
+      name:
+        description:
+          - The name of the connection.
+        type: str
+        required: true
+      category:
+        description:
+          - As O(category).
+        type: str
+      target:
+        description:
+          - As O(target).
+        type: str
+      auth_type:
+        description:
+          - As O(auth_type).
+        type: str
+        choices:
+          - AAD
+          - AccessKey
+          - AccountKey
+          - AccountManagedIdentity
+          - ApiKey
+          - CustomKeys
+          - ManagedIdentity
+          - None
+          - OAuth2
+          - PAT
+          - ProjectManagedIdentity
+          - SAS
+          - ServicePrincipal
+          - UsernamePassword
+      credentials:
+        description:
+          - As O(credentials).
+        type: dict
+      update_credentials:
+        description:
+          - As O(update_credentials).
+        type: str
+        choices: [on_create, always]
+      metadata:
+        description:
+          - As O(metadata).
+        type: dict
+      is_shared_to_all:
+        description:
+          - As O(is_shared_to_all).
+        type: bool
+      shared_user_list:
+        description:
+          - As O(shared_user_list).
+        type: list
+        elements: str
+      expiry_time:
+        description:
+          - As O(expiry_time).
+        type: str
+      state:
+        description:
+          - As O(state).
+        type: str
+        choices: [present, absent]
   category:
     description:
       - The category of the connection, as the REST API names it, for example V(AzureOpenAI), V(AIServices),
         V(CognitiveSearch), V(AzureBlob), V(ApiKey) or V(CustomKeys).
       - V(AzureKeyVault) is refused; use M(azureai.foundry.keyvault_connection).
-      - Required with O(state=present).
+      - Required with O(state=present), unless O(connections) is given.
     type: str
   target:
     description:
       - The endpoint or resource the connection points to.
-      - Required with O(state=present).
+      - Required with O(state=present), unless O(connections) is given.
     type: str
   auth_type:
     description:
       - How the service authenticates to O(target).
       - V(AAD), V(AccountManagedIdentity), V(None) and V(ProjectManagedIdentity) take no O(credentials).
-      - Required with O(state=present).
+      - Required with O(state=present), unless O(connections) is given.
     type: str
     choices:
       - AAD
@@ -127,6 +210,8 @@ notes:
   - Changes to an existing connection are sent as a PATCH, so that the stored secret is kept, unless credentials are
     sent too.
   - O(expiry_time) is compared as a moment in time, whatever its notation.
+  - With O(connections), up to four writes are sent at the same time. The connections of one task belong to one
+    Foundry resource; use one task per resource.
   - Auth types without a credential shape in API version 2025-12-01 (for example the agentic identity types) are
     not supported yet.
 seealso:
@@ -174,6 +259,28 @@ EXAMPLES = r"""
       key: "{{ vault_search_api_key_new }}"
     update_credentials: always
 
+- name: Create the connections of a resource and of one of its projects in one task
+  azureai.foundry.connection:
+    account_name: contoso-foundry
+    resource_group: rg-foundry
+    connections:
+      - name: contoso-openai
+        category: AzureOpenAI
+        target: https://contoso-openai.openai.azure.com/
+        auth_type: AAD
+      - name: contoso-search
+        project_name: support-bot
+        category: CognitiveSearch
+        target: https://contoso-search.search.windows.net
+        auth_type: ApiKey
+        credentials:
+          key: "{{ vault_search_api_key }}"
+  register: created
+
+- name: Show what changed, connection by connection
+  ansible.builtin.debug:
+    msg: "{{ created.connections | selectattr('changed') | map(attribute='name') | list }}"
+
 - name: Remove the connection
   azureai.foundry.connection:
     account_name: contoso-foundry
@@ -188,7 +295,7 @@ connection:
   description:
     - The connection as Azure Resource Manager returns it (or as it would be, in check mode), without credentials.
     - V(null) when O(state=absent).
-  returned: always
+  returned: when O(name) is given
   type: dict
   sample:
     id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/contoso/connections/search
@@ -200,19 +307,61 @@ connection:
       authType: ApiKey
       isSharedToAll: false
       metadata: {}
+connections:
+  description:
+    - One result per item of O(connections), in the same order.
+    - C(connection) is the connection as RV(connection) describes it; a failed item has C(failed), C(msg) and
+      C(error) instead.
+  returned: when O(connections) is given
+  type: list
+  elements: dict
+  sample:
+    - name: search
+      project_name: support-bot
+      state: present
+      changed: true
+      connection:
+        name: search
+        properties:
+          category: CognitiveSearch
+          authType: ApiKey
 """
 
+from ansible_collections.azureai.foundry.plugins.module_utils.connection_batch import (
+    ITEM_ONLY,
+    run_connections,
+)
 from ansible_collections.azureai.foundry.plugins.module_utils.connection_rules import AUTH_TYPES
-from ansible_collections.azureai.foundry.plugins.module_utils.connections import run_connection
 from ansible_collections.azureai.foundry.plugins.module_utils.module import foundry_module, run
 
 
+def connection_options():
+    """The options that describe one connection (no defaults: the task's own apply to items)."""
+    return dict(
+        project_name=dict(type="str"),
+        name=dict(type="str"),
+        category=dict(type="str"),
+        target=dict(type="str"),
+        auth_type=dict(type="str", choices=AUTH_TYPES),
+        credentials=dict(type="dict", no_log=True),
+        update_credentials=dict(type="str", choices=["on_create", "always"]),
+        metadata=dict(type="dict"),
+        is_shared_to_all=dict(type="bool"),
+        shared_user_list=dict(type="list", elements="str"),
+        expiry_time=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"]),
+    )
+
+
 def main():
+    item = connection_options()
+    item["name"]["required"] = True
     argument_spec = dict(
         account_name=dict(type="str", required=True),
         resource_group=dict(type="str", required=True),
         project_name=dict(type="str"),
-        name=dict(type="str", required=True),
+        name=dict(type="str"),
+        connections=dict(type="list", elements="dict", options=item),
         category=dict(type="str"),
         target=dict(type="str"),
         auth_type=dict(type="str", choices=AUTH_TYPES),
@@ -225,9 +374,11 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = foundry_module(
-        argument_spec, required_if=[("state", "present", ("category", "target", "auth_type"))]
+        argument_spec,
+        required_one_of=[("name", "connections")],
+        mutually_exclusive=[("connections", key) for key in ITEM_ONLY],
     )
-    run(module, run_connection)
+    run(module, run_connections)
 
 
 if __name__ == "__main__":

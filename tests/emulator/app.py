@@ -1,5 +1,6 @@
 """The emulator's ASGI application: request log, faults, authentication, routing and API versions."""
 
+import asyncio
 import json
 import random
 import re
@@ -132,6 +133,10 @@ class Emulator:
             return arm_error_response(409, "Conflict", message)
         cognitive.advance(self)
         body = await _read_json(request) if request.method in ("PUT", "PATCH", "POST") else None
+        if request.method in WRITE_METHODS and float(self.state.config.get("write_seconds") or 0) > 0:
+            # Real writes take a while; other requests are served meanwhile, and the write lands even when the
+            # client has gone away.
+            await asyncio.sleep(float(self.state.config["write_seconds"]))
         return handler(Call(self, request, params, caller, body))
 
     def _fault(self):

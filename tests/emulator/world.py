@@ -65,6 +65,7 @@ DEFAULT_CONFIG = {
     "role_propagation_seconds": 0,
     "principal_replication_seconds": 0,
     "lro_seconds": 0,
+    "write_seconds": 0,
     "throttle_rate": 0.0,
     "fault_rate": 0.0,
     "drop_rate": 0.0,

@@ -45,6 +45,16 @@ DEPLOYMENT = {
             "auth_type": "AccountKey",
             "credentials": {"key": "interrupted-storage-key"},
         },
+        # More connections than the connection module writes at once, so that a kill can land between two of them.
+        *[
+            {
+                "name": f"search-{n}",
+                "category": "CognitiveSearch",
+                "target": f"https://interrupted-{n}.search.windows.net",
+                "auth_type": "AAD",
+            }
+            for n in range(3)
+        ],
     ],
 }
 
@@ -57,7 +67,11 @@ STEPS = {
     "grant": (r"/vaults/kv-rbac-1/providers/Microsoft\.Authorization/roleAssignments/[^/]+$", {}),
     # The grant takes a few seconds to reach the vault, so the play is killed while it waits for it.
     "propagation": (_ACCOUNT_PATH + "/connections/foundry-access-probe$", {"role_propagation_seconds": 4}),
-    "connections": (_ACCOUNT_PATH + "(/projects/[^/]+)?/connections/(openai-shared|blob-one)$", {}),
+    # Writes that take a second each keep the first connections in flight when the play is killed, before the rest.
+    "connections": (
+        _ACCOUNT_PATH + "(/projects/[^/]+)?/connections/(openai-shared|blob-one|search-[0-9])$",
+        {"write_seconds": 1},
+    ),
 }
 
 

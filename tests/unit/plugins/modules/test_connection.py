@@ -183,7 +183,7 @@ BAD_INPUTS = [
     ({"metadata": {"ApiType": "a", "apitype": "b"}}, "differ only in case"),
     ({"expiry_time": "next tuesday"}, "Invalid value 'next tuesday' for option 'expiry_time': must be an ISO 8601"),
     ({"update_credentials": "sometimes"}, "value of update_credentials must be one of: on_create, always"),
-    ({"category": None}, "state is present but all of the following are missing: category"),
+    ({"category": None}, "Invalid value for option 'category': is required when state=present"),
     ({"unknown_option": 1}, "Unsupported parameters"),
 ]
 
