@@ -6,22 +6,83 @@ ARM reads cannot see whether a grant has reached the vault's data plane, so the 
 itself: a short-lived connection that carries a throw-away secret is created at resource level, which makes the
 service store that secret in the vault with the resource's identity, and it is always deleted again, also when
 creating it failed. A refusal with KeyVaultAccessDenied means "not yet".
+
+In an ``until`` loop the probe can run on a fixed clock: the reads happen first, then the module sleeps until the
+next tick ``probe_clock + k * probe_interval`` and sends the probe on it, so retries never probe more than once per
+interval, however long each attempt takes.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import secrets
+import time
+from datetime import datetime, timezone
 
 from ansible_collections.azureai.foundry.plugins.module_utils import ids
-from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError
+from ansible_collections.azureai.foundry.plugins.module_utils.errors import (
+    FoundryError,
+    ValidationError,
+)
 
 API_VERSION = "2025-12-01"
 DEFAULT_PROBE_NAME = "foundry-access-probe"
 DENIED = "KeyVaultAccessDenied"
 # Marks a connection as a probe, so that a probe left by a killed run is recognised and removed by the next one.
 PROBE_MARK = ("probe", "azureai.foundry.keyvault_access_check")
+# The probe clock's interval and its distance from now are bounded by one day: anything further is a mistake.
+ONE_DAY = 86400
+
+
+def iso_utc(timestamp):
+    """ISO-8601 UTC text of seconds since the epoch, as ARM writes time stamps."""
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def check_probe_clock(interval, origin, now):
+    """(probe_interval, probe_clock) once validated against ``now``; an interval of 0 means no clock."""
+    if interval is None or not 0 <= interval <= ONE_DAY:
+        raise ValidationError(
+            "probe_interval",
+            interval,
+            f"must be 0 (probe at once) or a whole number of seconds from 1 to {ONE_DAY}",
+        )
+    if interval == 0:
+        return 0, None
+    if origin is None:
+        raise ValidationError(
+            "probe_clock",
+            None,
+            f"must be set, in seconds since the epoch, when probe_interval is {interval} (greater than 0)",
+        )
+    if not math.isfinite(origin) or abs(origin - now) > ONE_DAY:
+        distance = f"; it is {abs(origin - now):.0f} seconds away" if math.isfinite(origin) else ""
+        raise ValidationError(
+            "probe_clock",
+            origin,
+            f"must be seconds since the epoch within one day ({ONE_DAY} seconds) of now "
+            f"({iso_utc(now)}){distance}",
+        )
+    return interval, origin
+
+
+def next_tick(interval, origin, now):
+    """The first tick ``origin + k * interval`` (k >= 0, whole) that is not before ``now``."""
+    return origin + max(0, math.ceil((now - origin) / interval)) * interval
+
+
+def wait_for_tick(interval, origin, clock=time.time, sleep=time.sleep):
+    """Sleep until the next tick of the probe clock and return the seconds slept; without a clock, 0."""
+    if not interval:
+        return 0.0
+    now = clock()
+    waited = next_tick(interval, origin, now) - now
+    if waited <= 0:
+        return 0.0
+    sleep(waited)
+    return waited
 
 
 def is_key_vault_connection(connection):
@@ -135,27 +196,49 @@ def run_probe(client, path, name, account):
     return outcome
 
 
-def run_access_check(module, client):
-    """The keyvault_access_check module: check mode sends nothing; otherwise one probe, removed again."""
-    params = module.params
-    account = ids.check_name("account", "account_name", params["account_name"])
-    group = ids.check_name("resource_group", "resource_group", params["resource_group"])
-    name = ids.check_name("connection", "probe_name", params["probe_name"])
-    if module.check_mode:
-        return {
-            "changed": False,
-            "access": None,
-            "key_vault_connection": {},
-            "reason": "Check mode: the probe creates and deletes a connection, so it was not run.",
-        }
-    account_path = ids.account_id(client.subscription_id, group, account)
+def access_params(params, now):
+    """Validated options of keyvault_access_check (no request sent)."""
+    wanted = {
+        "account": ids.check_name("account", "account_name", params["account_name"]),
+        "resource_group": ids.check_name(
+            "resource_group", "resource_group", params["resource_group"]
+        ),
+        "probe_name": ids.check_name("connection", "probe_name", params["probe_name"]),
+    }
+    interval, origin = check_probe_clock(params["probe_interval"], params["probe_clock"], now)
+    return dict(wanted, probe_interval=interval, probe_clock=origin)
+
+
+def check_access(client, wanted, clock=time.time, sleep=time.sleep):
+    """Read the account and its connections, wait for the next tick of the probe clock, then probe on it."""
+    account, name = wanted["account"], wanted["probe_name"]
+    account_path = ids.account_id(client.subscription_id, wanted["resource_group"], account)
     connections = read_account_connections(client, account_path, account)
     vault_connection = key_vault_connection(connections, account)
     refuse_foreign_probe_name(connections, name, account)
+    waited = wait_for_tick(wanted["probe_interval"], wanted["probe_clock"], clock, sleep)
+    probed_at = clock()
     access, reason = run_probe(client, f"{account_path}/connections/{name}", name, account)
     return {
         "changed": False,
         "access": access,
         "reason": reason,
         "key_vault_connection": vault_connection,
+        "probed_at": iso_utc(probed_at),
+        "waited": round(waited, 3),
     }
+
+
+def run_access_check(module, client, clock=time.time, sleep=time.sleep):
+    """The keyvault_access_check module: check mode sends nothing and does not wait; otherwise one probe."""
+    wanted = access_params(module.params, clock())
+    if module.check_mode:
+        return {
+            "changed": False,
+            "access": None,
+            "key_vault_connection": {},
+            "reason": "Check mode: the probe creates and deletes a connection, so it was not run.",
+            "probed_at": None,
+            "waited": 0.0,
+        }
+    return check_access(client, wanted, clock, sleep)

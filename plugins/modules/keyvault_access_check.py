@@ -40,6 +40,23 @@ options:
       - A connection of this name that is not a probe is left alone and the check fails.
     type: str
     default: foundry-access-probe
+  probe_interval:
+    description:
+      - Seconds between two ticks of the probe clock that starts at O(probe_clock). When greater than 0, the module
+        reads the resource and its connections, then sleeps until the first tick O(probe_clock) + k * O(probe_interval)
+        (k = 0, 1, 2 ...) that is not in the past, and sends the probe on that tick.
+      - "In an C(until) loop with C(delay: 0) this gives one probe every O(probe_interval) seconds, on a fixed clock,
+        however long each attempt takes."
+      - V(0) probes at once, without a clock.
+      - At most one day (V(86400)).
+    type: int
+    default: 0
+  probe_clock:
+    description:
+      - Where the probe clock starts, in seconds since the epoch, such as V({{ now(\).timestamp(\) + 1 }}).
+      - Required when O(probe_interval) is greater than 0, ignored when it is V(0).
+      - Must be within one day of the current time; anything further is refused as a mistake.
+    type: float
 extends_documentation_fragment:
   - azureai.foundry.auth
   - azureai.foundry.auth.attributes
@@ -60,6 +77,11 @@ notes:
     (30 minutes covers Microsoft's stated worst case) and check the grant with
     M(azureai.foundry.role_assignment_info) when it runs out.
   - It proves that the resource itself can write secrets; it does not test project-level identities.
+  - "The probe clock: Ansible templates a task's arguments once, before the first attempt of an C(until) loop, so
+    O(probe_clock) set to V({{ now(\\).timestamp(\\) + 1 }}) is the same moment for every retry. With C(delay: 0) each
+    retry starts right after the previous probe and sleeps until the next tick, so probes are whole multiples of
+    O(probe_interval) apart and the loop ends at most about one interval after access becomes effective. The extra
+    second lets the first attempt start before the first tick."
 seealso:
   - module: azureai.foundry.role_assignment
   - module: azureai.foundry.keyvault_access_policy
@@ -83,6 +105,18 @@ EXAMPLES = r"""
   until: access.access
   retries: 60
   delay: 30
+
+- name: Wait (up to 30 minutes), probing every 5 seconds on a fixed clock
+  azureai.foundry.keyvault_access_check:
+    account_name: my-foundry
+    resource_group: rg-foundry
+    probe_interval: 5
+    # Arguments are templated once per task, so every retry shares this clock.
+    probe_clock: "{{ now().timestamp() + 1 }}"
+  register: access
+  until: access.access
+  retries: 360
+  delay: 0
 
 - name: Report why access is still missing
   ansible.builtin.debug:
@@ -115,6 +149,16 @@ key_vault_connection:
       authType: AccountManagedIdentity
       target: /subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-foundry/providers/Microsoft.KeyVault/vaults/kv-rbac-1
       isSharedToAll: true
+probed_at:
+  description: When the probe was sent (ISO 8601, UTC); V(null) in check mode.
+  returned: always
+  type: str
+  sample: "2025-06-01T12:00:05.000213Z"
+waited:
+  description: Seconds the module slept to send the probe on the next tick of the probe clock; V(0) without a clock.
+  returned: always
+  type: float
+  sample: 3.612
 """
 
 from ansible_collections.azureai.foundry.plugins.module_utils.access_check import (
@@ -129,6 +173,8 @@ def main():
         account_name=dict(type="str", required=True),
         resource_group=dict(type="str", required=True),
         probe_name=dict(type="str", default=DEFAULT_PROBE_NAME),
+        probe_interval=dict(type="int", default=0),
+        probe_clock=dict(type="float"),
     )
     module = foundry_module(argument_spec)
     run(module, run_access_check)

@@ -1,5 +1,6 @@
 """keyvault_access_check against the emulator: "not yet" until the grant has propagated, "yes" after, nothing left."""
 
+import datetime
 import time
 
 import pytest
@@ -81,6 +82,7 @@ def test_keyvault_access_check_without_any_grant_is_not_yet_and_leaves_nothing(r
     vault_id = seed_account(emulator, world.VAULT_RBAC_1)
     result = run_module(keyvault_access_check, CHECK)
     assert result["access"] is False and result["changed"] is False, result
+    assert result["waited"] == 0 and result["probed_at"].endswith("Z"), result
     assert left_behind(emulator, vault_id) == ([], []), emulator.state()
     methods = [(w["method"], w["path"].rsplit("/", 1)[-1]) for w in emulator.writes()]
     assert methods == [("PUT", "foundry-access-probe"), ("DELETE", "foundry-access-probe")], methods
@@ -144,7 +146,29 @@ def test_keyvault_access_check_in_check_mode_sends_nothing(run_module, emulator)
     seed_account(emulator, world.VAULT_RBAC_1)
     result = run_module(keyvault_access_check, CHECK, check_mode=True)
     assert result["access"] is None and result["changed"] is False and "Check mode" in result["reason"], result
+    assert result["probed_at"] is None and result["waited"] == 0, result
     assert emulator.requests() == [], emulator.requests()
+
+
+def test_keyvault_access_check_in_check_mode_does_not_wait_for_the_clock(run_module, emulator):
+    seed_account(emulator, world.VAULT_RBAC_1)
+    clock = dict(CHECK, probe_interval=5, probe_clock=time.time() + 3600)
+    result = run_module(keyvault_access_check, clock, check_mode=True)
+    assert result["access"] is None and result["probed_at"] is None and result["waited"] == 0, result
+    assert emulator.requests() == [], emulator.requests()
+
+
+def test_keyvault_access_check_on_a_clock_probes_on_its_next_tick(run_module, emulator):
+    vault_id = seed_account(emulator, world.VAULT_POLICY)
+    origin = time.time() - 0.25
+    result = run_module(keyvault_access_check, dict(CHECK, probe_interval=1, probe_clock=origin))
+    assert result["access"] is False and result["changed"] is False, result
+    # The clock started in the past, so the next tick is less than one interval away from where the wait began.
+    assert 0 <= result["waited"] < 1, result
+    probed_at = datetime.datetime.fromisoformat(result["probed_at"].replace("Z", "+00:00")).timestamp()
+    assert probed_at >= origin + result["waited"], result
+    assert [w["method"] for w in emulator.writes()] == ["PUT", "DELETE"], emulator.writes()
+    assert left_behind(emulator, vault_id) == ([], []), emulator.state()
 
 
 def test_keyvault_access_check_uses_the_probe_name_given(run_module, emulator):
@@ -168,4 +192,33 @@ def test_keyvault_access_check_uses_the_probe_name_given(run_module, emulator):
 def test_keyvault_access_check_refuses_bad_input(run_module, emulator, overrides, message):
     result = run_module(keyvault_access_check, dict(CHECK, **overrides))
     assert result.get("failed") is True and message in result["msg"], result
+    assert emulator.requests() == [], emulator.requests()
+
+
+DAY = 86400
+
+
+@pytest.mark.parametrize(
+    "overrides,option,rule",
+    [
+        ({"probe_interval": -5}, "probe_interval", "must be 0 (probe at once) or a whole number of seconds"),
+        ({"probe_interval": DAY + 1, "probe_clock": "now"}, "probe_interval", f"from 1 to {DAY}"),
+        ({"probe_interval": 5}, "probe_clock", "must be set, in seconds since the epoch, when probe_interval is 5"),
+        ({"probe_interval": 5, "probe_clock": "now+2d"}, "probe_clock", f"within one day ({DAY} seconds) of now"),
+        ({"probe_interval": 5, "probe_clock": "now-2d"}, "probe_clock", f"within one day ({DAY} seconds) of now"),
+        ({"probe_interval": 5, "probe_clock": "inf"}, "probe_clock", "must be seconds since the epoch"),
+    ],
+)
+def test_keyvault_access_check_refuses_a_bad_probe_clock(run_module, emulator, overrides, option, rule):
+    now = time.time()
+    clocks = {"now": now, "now+2d": now + 2 * DAY, "now-2d": now - 2 * DAY, "inf": "inf"}
+    args = dict(CHECK, **overrides)
+    if "probe_clock" in args:
+        args["probe_clock"] = clocks[args["probe_clock"]]
+    result = run_module(keyvault_access_check, args)
+    value = args.get(option)
+    shown = "" if value is None else f" {float(value)!r}" if option == "probe_clock" else f" {value!r}"
+    assert result.get("failed") is True, result
+    assert result["msg"].startswith(f"Invalid value{shown} for option '{option}': "), result
+    assert rule in result["msg"], result
     assert emulator.requests() == [], emulator.requests()
