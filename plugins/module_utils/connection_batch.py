@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azureai.foundry.plugins.module_utils import connection_rules as rules
@@ -52,6 +53,8 @@ ITEM_ONLY = (
     "expiry_time",
 )
 REQUIRED_PRESENT = ("category", "target", "auth_type")
+# One item once planned: the write to send (or None), what the result will show, and its diff.
+Planned = namedtuple("Planned", "task current write prediction before after")
 
 
 def check_required_present(params):
@@ -154,7 +157,7 @@ def run_batch(module, client):
     for index, task in enumerate(tasks):
         now = current.get((task.project, task.name.lower()))
         try:
-            planned.append((task, now) + plan(task, now))
+            planned.append(Planned(task, now, *plan(task, now)))
         except FoundryError as exc:
             raise FoundryError(
                 f"connections[{index}]: {exc.message}",
@@ -162,38 +165,45 @@ def run_batch(module, client):
                 code=exc.code,
                 details=exc.details,
             )
-    results = [_result(task, write, prediction) for task, _, write, prediction, _, _ in planned]
-    writes = [(i, p) for i, p in enumerate(planned) if p[2] is not None and not module.check_mode]
+    results = [_result(item) for item in planned]
+    writes = (
+        [] if module.check_mode else [i for i, item in enumerate(planned) if item.write is not None]
+    )
     if writes:
         with ThreadPoolExecutor(max_workers=min(BATCH_WORKERS, len(writes))) as pool:
-            outcomes = pool.map(lambda entry: _attempt(client, *entry[1][:3]), writes)
-            for (index, _), outcome in zip(writes, outcomes):
+            outcomes = pool.map(lambda index: _attempt(client, planned[index]), writes)
+            for index, outcome in zip(writes, outcomes):
                 results[index].update(outcome)
     return _finish(module, planned, results)
 
 
-def _result(task, write, prediction):
+def _result(item):
     return {
-        "name": task.name,
-        "project_name": task.project,
-        "state": task.params["state"],
-        "changed": write is not None,
-        "connection": prediction,
+        "name": item.task.name,
+        "project_name": item.task.project,
+        "state": item.task.params["state"],
+        "changed": item.write is not None,
+        "connection": item.prediction,
     }
 
 
-def _attempt(client, task, current, write):
+def _attempt(client, item):
     try:
-        return {"connection": send(client, task, current, write)}
+        return {"connection": send(client, item.task, item.current, item.write)}
     except FoundryError as exc:
         return dict(exc.to_result(), failed=True, changed=False, msg=exc.message)
 
 
 def _finish(module, planned, results):
     diffs = [
-        {"before_header": task.where, "after_header": task.where, "before": before, "after": after}
-        for (task, _, write, _, before, after), result in zip(planned, results)
-        if write is not None and result["changed"]
+        {
+            "before_header": item.task.where,
+            "after_header": item.task.where,
+            "before": item.before,
+            "after": item.after,
+        }
+        for item, result in zip(planned, results)
+        if item.write is not None and result["changed"]
     ]
     outcome = {"changed": any(r["changed"] for r in results), "connections": results}
     if module._diff:  # pylint: disable=protected-access
