@@ -55,39 +55,11 @@ def test_run_probe_removes_the_probe_when_creating_it_fails_otherwise(client, em
 
 def test_run_probe_removes_the_probe_after_a_refusal_and_after_a_success(client, emulator):
     vault_id = world.vault_id(world.VAULT_POLICY)
-    emulator.seed(
-        {
-            "accounts": [{"id": ACCOUNT_ID, "identity": {"type": "SystemAssigned", "principalId": MI}}],
-            "connections": [
-                {
-                    "id": f"{ACCOUNT_ID}/connections/kv",
-                    "properties": {
-                        "category": "AzureKeyVault",
-                        "authType": "AccountManagedIdentity",
-                        "target": vault_id,
-                    },
-                }
-            ],
-        }
-    )
+    seed_policy_account(emulator)
     path = f"{ACCOUNT_ID}/connections/foundry-access-probe"
     denied = access_check.run_probe(client, path, "foundry-access-probe", ACCOUNT)
     assert denied[0] is False and "KeyVaultAccessDenied" in denied[1]
-    emulator.seed(
-        {
-            "vaults": [
-                {
-                    "id": vault_id,
-                    "properties": {
-                        "enableRbacAuthorization": False,
-                        "accessPolicies": [
-                            {"tenantId": world.TENANT_ID, "objectId": MI, "permissions": {"secrets": ["set"]}}
-                        ],
-                    },
-                }
-            ]
-        }
-    )
+    seed_policy_account(emulator, granted=True)
     granted = access_check.run_probe(client, path, "foundry-access-probe", ACCOUNT)
     assert granted[0] is True
     state = emulator.state()
