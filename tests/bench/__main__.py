@@ -59,7 +59,11 @@ def run(args):
         if "4" in wanted:
             sizes = [int(s) for s in args.scale.split(",")]
             scale = cases.scale(bench, ours, sizes, args.scale_repeats, log=_log)
-            data["cases"]["4"] = {size: report.side_summary(runs) for size, runs in scale.items()}
+            data["cases"]["4"] = {
+                side: {size: report.side_summary(runs) for size, runs in scale[side].items()}
+                for side in ("ours", "floor")
+            }
+            data["cases"]["4"]["module_runs_per_host"] = scale["module_runs_per_host"]
         if "5" in wanted:
             runs = propagation.propagation(bench, ours, args.propagation_seconds, args.propagation_repeats, _log)
             data["cases"]["5"] = {"summary": report.side_summary(runs), "analysis": [r["propagation"] for r in runs]}

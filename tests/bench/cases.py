@@ -69,21 +69,69 @@ def scale_inventory(bench, count):
     return bench.write_vars(f"scale-{count}-inventory", {"foundry": {"hosts": hosts}})
 
 
+def module_runs(timeline, prefix="azureai.foundry."):
+    """Module processes each host started in a run: one per task result, one per item for a loop (skips excluded)."""
+    items, results = {}, {}
+    for record in timeline:
+        if not (record.get("action") or "").startswith(prefix) or record["host"] is None:
+            continue
+        key = (record["host"], record["task"])
+        if record["event"] == "item":
+            items[key] = items.get(key, 0) + 1
+        elif record["event"] in ("ok", "failed"):
+            results[key] = results.get(key, 0) + 1
+    per_host = {}
+    for key, count in results.items():
+        per_host[key[0]] = per_host.get(key[0], 0) + (items.get(key) or count)
+    return per_host
+
+
+def floor_playbook(bench, tasks):
+    """A playbook of `tasks` ansible.builtin.ping tasks on every host: what Ansible alone costs for that many modules."""
+    lines = [
+        "---",
+        f"- name: Ansible's own cost of {tasks} module tasks per host",
+        "  hosts: foundry",
+        "  gather_facts: false",
+        "  tasks:",
+    ]
+    for number in range(1, tasks + 1):
+        lines += [f"    - name: Module task {number}", "      ansible.builtin.ping:"]
+    path = os.path.join(bench.work, f"floor-{tasks}.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return path
+
+
 def scale(bench, ours, sizes, repeats, forks=10, log=print):
-    """Case 4: the seed job with 10 other connections on 1, 5 and 20 resources at once, forks 10."""
-    results = {}
+    """Case 4: the seed job with 10 other connections on 1, 5 and 20 resources at once, forks 10.
+
+    Each round also runs the floor: as many ansible.builtin.ping tasks per host as the seed job started module
+    processes per host, on the same inventory and forks (A B A B). Its growth from 1 host to 20 is what Ansible itself
+    costs on this machine, whatever the modules do.
+    """
+    results = {"ours": {}, "floor": {}, "module_runs_per_host": None}
     empty_vars = bench.write_vars("scale-vars", {})
+    floor = None
     for count in sizes:
         inventory = scale_inventory(bench, count)
-        results[str(count)] = []
+        results["ours"][str(count)], results["floor"][str(count)] = [], []
         for round_no in range(1, repeats + 1):
             bench.fresh_world(job.seed_body(count))
             run = bench.run(
                 ours, SCALE_PLAYBOOK, empty_vars, f"case4-{count}-{round_no}", inventory=inventory, forks=forks
             )
-            results[str(count)].append(_check(bench, run, 11, count))
+            results["ours"][str(count)].append(_check(bench, run, 11, count))
+            if floor is None:
+                runs = module_runs(run["_timeline"])
+                results["module_runs_per_host"] = max(runs.values(), default=0)
+                floor = floor_playbook(bench, results["module_runs_per_host"])
+            base = bench.run(ours, floor, empty_vars, f"case4-floor-{count}-{round_no}", inventory=inventory, forks=forks)
+            base["ok"], base["problems"] = base["rc"] == 0, [] if base["rc"] == 0 else [f"exited {base['rc']}"]
+            results["floor"][str(count)].append(base)
             log(
                 f"bench: case 4 ({count} resources) #{round_no}: {run['wall']:.1f}s rc={run['rc']} "
-                f"arm={run['requests']['arm']}" + ("" if run["ok"] else f" PROBLEMS {run['problems']}")
+                f"arm={run['requests']['arm']}; floor ({results['module_runs_per_host']} ping tasks) "
+                f"{base['wall']:.1f}s rc={base['rc']}" + ("" if run["ok"] else f" PROBLEMS {run['problems']}")
             )
     return results

@@ -53,6 +53,12 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_skipped(self, result):
         self._write("skipped", result._task, result._host.get_name())
 
+    def v2_runner_item_on_ok(self, result):
+        self._write("item", result._task, result._host.get_name())
+
+    def v2_runner_item_on_failed(self, result):
+        self._write("item", result._task, result._host.get_name())
+
     def v2_runner_retry(self, result):
         self._write("retry", result._task, result._host.get_name(), attempt=result._result.get("attempts"))
 

@@ -1,6 +1,9 @@
 """Scopes, roles, matching, the PrincipalNotFound wait and RoleAssignmentExists adoption."""
 
+import os
+
 import pytest
+import yaml
 
 from ansible_collections.azureai.foundry.plugins.module_utils import ids, role_assignments
 from ansible_collections.azureai.foundry.plugins.module_utils.errors import FoundryError, ValidationError
@@ -247,3 +250,11 @@ def test_find_assignment_uses_a_filtered_list_at_the_scope(client, emulator):
     (listed,) = [r for r in emulator.requests() if r["kind"] == "arm"]
     assert listed["path"].lower() == f"{VAULT}/providers/Microsoft.Authorization/roleAssignments".lower(), listed
     assert "principalId" in listed["query"] and MI in listed["query"], listed
+
+
+def test_role_assignments_well_known_roles_are_the_ones_the_setup_preflight_skips():
+    """The setup role skips its role check for exactly the names resolved without a request."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "foundry_setup", "vars", "main.yml")
+    with open(path, encoding="utf-8") as handle:
+        skipped = yaml.safe_load(handle)["_foundry_setup_well_known_roles"]
+    assert sorted(skipped) == sorted(role_assignments.WELL_KNOWN_ROLES)
