@@ -149,18 +149,20 @@ def ensure_present(module, client):
     task = KeyVaultTask(module.params, client.subscription_id)
     vault = keyvault.get_vault(client, task.vault_id)
     summary = keyvault.vault_summary(vault)
-    current, everything = _split(
-        _list_all(client, task, parent_may_be_missing=module.check_mode), task.name
-    )
+    account_level = _list_all(client, task, parent_may_be_missing=module.check_mode, projects=False)
+    current, everything = _split(account_level, task.name)
     if current:
         rules.check_keyvault_update(task.account, current, vault["id"])
-    else:
-        rules.check_keyvault_create(task.account, task.name, vault["id"], everything)
     body = adopt_spelling(
         keyvault_body(vault, task.target, module.params["is_shared_to_all"]), current
     )
     changed = current is None or bool(differences(FIELDS, _desired(body), current))
-    if current and changed:
+    if changed:
+        # The rules on other connections count the projects' connections too; a connection left as it is needs none.
+        everything = account_level + _list_projects(client, task, module.check_mode)
+    if current is None:
+        rules.check_keyvault_create(task.account, task.name, vault["id"], everything)
+    elif changed:
         rules.check_keyvault_change(task.account, current, everything)
     result = {
         "changed": changed,
@@ -198,17 +200,33 @@ def ensure_absent(module, client):
     return result
 
 
-def _list_all(client, task, parent_may_be_missing=False):
-    """Every connection of the account and its projects; none when the account is missing and that is allowed.
+def _list_all(client, task, parent_may_be_missing=False, projects=True):
+    """Every connection of the account (and its projects); none when the account is missing and that is allowed.
 
     Check mode allows it: an earlier task of the same play would have created the account.
     """
     try:
         return connections.list_all_connections(
-            client, task.subscription_id, task.params["resource_group"], task.account
+            client,
+            task.subscription_id,
+            task.params["resource_group"],
+            task.account,
+            projects=projects,
         )
     except FoundryError as exc:
         if exc.status != 404 or not parent_may_be_missing:
+            raise
+        return []
+
+
+def _list_projects(client, task, check_mode):
+    """The projects' connections; none in check mode when the account is missing (it would be created)."""
+    try:
+        return connections.list_project_connections(
+            client, task.subscription_id, task.params["resource_group"], task.account
+        )
+    except FoundryError as exc:
+        if exc.status != 404 or not check_mode:
             raise
         return []
 

@@ -126,6 +126,15 @@ def list_all_connections(
     ]
     if not projects:
         return found
+    return found + list_project_connections(
+        client, subscription_id, resource_group, account, category
+    )
+
+
+def list_project_connections(client, subscription_id, resource_group, account, category=None):
+    """The connections of every project of the account, each marked with its scope."""
+    account_path = parent_path(subscription_id, resource_group, account)
+    found = []
     for project in list_project_names(client, account_path, account):
         path = parent_path(subscription_id, resource_group, account, project)
         action = f"list connections of {parent_words(account, project)}"

@@ -20,7 +20,8 @@ description:
   - The vault is read to fill the connection's metadata (C(ApiType), C(ResourceId), C(location)).
   - Before any write, the module lists the connections of the resource and of every project and checks the
     service's rules. It fails, naming what is in the way, when another connection exists and a Key Vault connection
-    would be created or deleted, or when the resource already has a Key Vault connection to another vault.
+    would be created, changed or deleted, or when the resource already has a Key Vault connection to another vault.
+    When the connection is already as asked, only the resource's own connections are listed.
 options:
   account_name:
     description:

@@ -221,3 +221,13 @@ def test_keyvault_connection_check_mode_predicts_create_before_the_account_exist
     assert result["connection"]["properties"]["target"] == VAULT_ID, result
     assert result["key_vault"]["enable_rbac_authorization"] is True, result
     assert emulator.writes() == []
+
+
+def test_keyvault_connection_unchanged_reads_no_project(emulator, run_module):
+    """The rules on other connections apply only to a write: an unchanged connection is read with one listing."""
+    seed_world(emulator, [bicep_connection(), other("openai-shared", project="p1")], projects=("p1",))
+    result = run_module(keyvault_connection, {**ARGS, "name": CONNECTION})
+    assert result["changed"] is False, result
+    paths = [r["path"] for r in emulator.requests() if r["kind"] == "arm"]
+    assert not [p for p in paths if "/projects" in p], paths
+    assert emulator.writes() == [], result
