@@ -25,8 +25,10 @@ def _parser():
     parser.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated cases to run (1-3 always run together)")
     parser.add_argument("--scale", default="1,5,20", help="resource counts of case 4 (default 1,5,20)")
     parser.add_argument("--scale-repeats", type=int, default=5, help="runs per size in case 4 (default 5)")
-    parser.add_argument("--propagation-seconds", type=int, default=60, help="role propagation delay of case 5")
-    parser.add_argument("--propagation-repeats", type=int, default=3, help="runs of case 5 (default 3)")
+    parser.add_argument(
+        "--propagation-seconds", type=int, default=60, help="role propagation delay of case 5 before each run's offset"
+    )
+    parser.add_argument("--propagation-repeats", type=int, default=5, help="runs of case 5 (default 5)")
     parser.add_argument("--profile-repeats", type=int, default=5, help="runs per measurement of case 6 (default 5)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="output directory (default tests/output/bench)")
     parser.add_argument("--render", action="store_true", help="only rewrite report.md from the report.json in --out")
