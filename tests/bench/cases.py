@@ -87,7 +87,7 @@ def module_runs(timeline, prefix="azureai.foundry."):
 
 
 def floor_playbook(bench, tasks):
-    """A playbook of `tasks` ansible.builtin.ping tasks on every host: what Ansible alone costs for that many modules."""
+    """A playbook of `tasks` ansible.builtin.ping tasks on every host: what Ansible alone costs for so many modules."""
     lines = [
         "---",
         f"- name: Ansible's own cost of {tasks} module tasks per host",
@@ -126,7 +126,9 @@ def scale(bench, ours, sizes, repeats, forks=10, log=print):
                 runs = module_runs(run["_timeline"])
                 results["module_runs_per_host"] = max(runs.values(), default=0)
                 floor = floor_playbook(bench, results["module_runs_per_host"])
-            base = bench.run(ours, floor, empty_vars, f"case4-floor-{count}-{round_no}", inventory=inventory, forks=forks)
+            base = bench.run(
+                ours, floor, empty_vars, f"case4-floor-{count}-{round_no}", inventory=inventory, forks=forks
+            )
             base["ok"], base["problems"] = base["rc"] == 0, [] if base["rc"] == 0 else [f"exited {base['rc']}"]
             results["floor"][str(count)].append(base)
             log(
