@@ -70,7 +70,7 @@ def scale_inventory(bench, count):
 
 
 def module_runs(timeline, prefix="azureai.foundry."):
-    """Module processes each host started in a run: one per task result, one per item for a loop (skips excluded)."""
+    """Module processes each host started: one per task result, one per loop item (skips and until-retries left out)."""
     items, results = {}, {}
     for record in timeline:
         if not (record.get("action") or "").startswith(prefix) or record["host"] is None:
