@@ -150,7 +150,7 @@ def ensure_present(module, client):
     vault = keyvault.get_vault(client, task.vault_id)
     summary = keyvault.vault_summary(vault)
     account_level = _list_all(client, task, parent_may_be_missing=module.check_mode, projects=False)
-    current, everything = _split(account_level, task.name)
+    current, _ = _split(account_level, task.name)
     if current:
         rules.check_keyvault_update(task.account, current, vault["id"])
     body = adopt_spelling(
@@ -160,10 +160,10 @@ def ensure_present(module, client):
     if changed:
         # The rules on other connections count the projects' connections too; a connection left as it is needs none.
         everything = account_level + _list_projects(client, task, module.check_mode)
-    if current is None:
-        rules.check_keyvault_create(task.account, task.name, vault["id"], everything)
-    elif changed:
-        rules.check_keyvault_change(task.account, current, everything)
+        if current is None:
+            rules.check_keyvault_create(task.account, task.name, vault["id"], everything)
+        else:
+            rules.check_keyvault_change(task.account, current, everything)
     result = {
         "changed": changed,
         "key_vault": summary,

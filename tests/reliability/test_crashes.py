@@ -1,12 +1,12 @@
 """Setup, teardown and switch-vault killed (SIGKILL to the whole process group) at a seeded moment, then run again.
 
 The moment: after the N-th successful ARM write of the run (N drawn from 1 .. the writes of a fault-free run - 1), plus
-a seeded delay of up to 0.4 s, so that the kill lands between two writes or inside a module. The connections of a resource
-are written by one task a few at a time, so the last writes can come so close together that the play ends before the
-delay has run out: such a trial starts again from the same world and is killed as soon as the N-th write is answered.
-Every trial must end in a kill. At that moment no secret may be orphaned or missing from its vault; one rerun of the
-same playbook must then succeed and leave exactly the state of a fault-free run (no probe left behind, every described
-connection and secret back).
+a seeded delay of up to 0.4 s, so that the kill lands between two writes or inside a module. The connections of a
+resource are written by one task a few at a time, so the last writes can come so close together that the play ends
+before the delay has run out: such a trial starts again from the same world and is killed as soon as the N-th write is
+answered. Every trial must end in a kill. At that moment no secret may be orphaned or missing from its vault; one
+rerun of the same playbook must then succeed and leave exactly the state of a fault-free run (no probe left behind,
+every described connection and secret back).
 """
 
 import pytest
