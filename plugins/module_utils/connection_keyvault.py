@@ -150,7 +150,7 @@ def ensure_present(module, client):
     vault = keyvault.get_vault(client, task.vault_id)
     summary = keyvault.vault_summary(vault)
     account_level = _list_all(client, task, parent_may_be_missing=module.check_mode, projects=False)
-    current, _ = _split(account_level, task.name)
+    current = _split(account_level, task.name)[0]
     if current:
         rules.check_keyvault_update(task.account, current, vault["id"])
     body = adopt_spelling(
